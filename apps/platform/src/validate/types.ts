@@ -1,0 +1,83 @@
+/**
+ * Shared types of `platform:validate`. Every check module exports a function
+ * `(ctx: ValidateContext) => Promise<Finding[]> | Finding[]` and never prints:
+ * the CLI (cli.ts) collects, sorts and reports findings per cluster.
+ */
+
+/** One parsed Kubernetes object read from `dist/<cluster>/<component>/manifests/<file>`. */
+export interface DistObject {
+  /** Cluster directory name under dist/. */
+  readonly cluster: string;
+  /** Component directory name under dist/<cluster>/. */
+  readonly component: string;
+  /** Path relative to the repository root, e.g. `dist/dev/cert-manager/manifests/clusterissuer-letsencrypt-prod.yaml`. */
+  readonly file: string;
+  /** The object as parsed from YAML. */
+  readonly object: Record<string, unknown> & {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  };
+}
+
+/** One `dist/<cluster>/<component>/` directory. */
+export interface DistComponent {
+  readonly cluster: string;
+  readonly name: string;
+  /** Directory relative to the repository root. */
+  readonly dir: string;
+  /** Parsed component.json, or undefined when missing/unparsable (the contract check reports that). */
+  readonly componentJson?: unknown;
+  /** Parsed values.yaml, when present. */
+  readonly values?: unknown;
+  readonly objects: DistObject[];
+}
+
+export interface DistCluster {
+  readonly name: string;
+  readonly dir: string;
+  readonly components: DistComponent[];
+}
+
+export interface ValidateContext {
+  /** Absolute repository root. */
+  readonly root: string;
+  /** Absolute path of the dist directory being validated. */
+  readonly distDir: string;
+  readonly clusters: DistCluster[];
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  /** Check family: schema | helm-values | policy | secrets | contract. */
+  readonly check: 'schema' | 'helm-values' | 'policy' | 'secrets' | 'contract';
+  /** Stable rule id, e.g. `run-as-non-root`, `unknown-field`, `private-key`. */
+  readonly rule: string;
+  readonly severity: Severity;
+  /** Cluster name, or undefined for findings in the source tree. */
+  readonly cluster?: string;
+  /** File relative to the repository root. */
+  readonly file: string;
+  /** JSON path inside the object, e.g. `spec.template.spec.containers[0].securityContext`. */
+  readonly path?: string;
+  /** `Kind/namespace/name` of the object concerned, when there is one. */
+  readonly object?: string;
+  readonly message: string;
+  /** How to fix it. */
+  readonly hint?: string;
+}
+
+/**
+ * A policy exemption: annotation `policy.platform/exempt-<policy-id>: "<reason>"` on the object
+ * (for workloads: on the Deployment/StatefulSet/DaemonSet/Job itself). validate lists every one.
+ */
+export interface Exemption {
+  readonly cluster: string;
+  readonly file: string;
+  readonly object: string;
+  readonly policy: string;
+  readonly reason: string;
+}
+
+export const EXEMPTION_PREFIX = 'policy.platform/exempt-';
