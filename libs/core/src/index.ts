@@ -1,1 +1,13 @@
-export const x = 1;
+export * from './errors';
+export * from './validation';
+export * from './cluster-spec';
+export * from './labels';
+export * from './component';
+export * from './platform';
+export * from './yaml';
+export * from './dist-writer';
+export * from './readme';
+export * from './network';
+export * from './namespace';
+export * from './workload';
+export * from './argocd-output';

@@ -1,0 +1,3 @@
+export * from './argocd';
+export * from './health';
+export * from './versions';

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import {
+  ANYWHERE,
+  ARGOCD_SYNC_WAVE,
+  Component,
+  Platform,
+  TOPOLOGY_KEYS,
+  allowEgress,
+  allowIngress,
+  allowKubeApi,
+  parseComponentProps,
+  strictObject,
+} from '@platform/core';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, ClusterIssuer } from '@platform/crds/generated/cert-manager.io';
+import { Issuer, issuerInputsSchema } from './issuers';
+import { CERT_MANAGER_CHART } from './versions';
+
+export interface CertManagerProps {
+  /** ClusterIssuers to create, e.g. `Issuer.letsEncrypt({...})` or `Issuer.selfSignedCa({...})`. */
+  readonly issuers: readonly Issuer[];
+  /**
+   * Replicas of the controller, webhook and CA injector.
+   * @default - the cluster's `availability.replicas`
+   */
+  readonly replicas?: number;
+}
+
+const propsSchema = strictObject({
+  issuers: z.array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' })).min(1, { error: 'at least one issuer is needed' }),
+  replicas: z.int().min(1).optional(),
+});
+
+const NAMESPACE = 'cert-manager';
+/** EKS Pod Identity agent, where the AWS SDK gets credentials (link-local, on every node). */
+const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32' };
+
+/**
+ * cert-manager from its upstream chart (with CRDs), the cluster's ClusterIssuers, and the network
+ * flows the controller needs. ClusterIssuers sync after the chart's webhook is healthy (wave 1).
+ */
+export class CertManager extends Component {
+  /** ClusterIssuer names, for Certificates and Gateway listeners of other components. */
+  readonly issuerNames: readonly string[];
+
+  constructor(scope: Platform, id: string, props: CertManagerProps) {
+    const parsed = parseComponentProps(scope, id, propsSchema, props);
+    parsed.issuers.forEach((issuer, i) => parseComponentProps(scope, `${id}.issuers[${i}]`, issuerInputsSchema, issuer.inputs));
+    const replicas = parsed.replicas ?? scope.spec.availability.replicas;
+    const usesGatewayApi = parsed.issuers.some((i) => i.needs.usesGatewayApi);
+    const spread = scope.spec.availability.spread;
+
+    const ha = (name: string) => ({
+      replicaCount: replicas,
+      podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+      topologySpreadConstraints:
+        replicas > 1
+          ? [{ maxSkew: 1, topologyKey: TOPOLOGY_KEYS[spread], whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': name } } }]
+          : [],
+    });
+
+    super(scope, id, {
+      namespace: NAMESPACE,
+      project: 'infrastructure',
+      dependsOn: ['namespaces'],
+      chart: {
+        ...CERT_MANAGER_CHART,
+        values: {
+          crds: { enabled: true, keep: true },
+          global: { leaderElection: { namespace: NAMESPACE }, priorityClassName: 'system-cluster-critical' },
+          ...ha('controller'),
+          resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+          enableCertificateOwnerRef: true,
+          config: {
+            apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+            kind: 'ControllerConfiguration',
+            enableGatewayAPI: usesGatewayApi,
+          },
+          webhook: { ...ha('webhook'), resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } } },
+          cainjector: { ...ha('cainjector'), resources: { requests: { cpu: '20m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } } },
+          startupapicheck: { resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } },
+          // The ServiceMonitor is added by the Prometheus component once its CRDs exist.
+          prometheus: { enabled: true, servicemonitor: { enabled: false } },
+        },
+      },
+      upstreamClusterKinds: [
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+      ],
+    });
+
+    this.issuerNames = parsed.issuers.map((i) => i.name);
+    for (const issuer of parsed.issuers) this.renderIssuer(issuer);
+
+    allowKubeApi(this, NAMESPACE);
+    allowIngress(this, { name: 'allow-webhook-from-api-server', namespace: NAMESPACE, podLabels: { 'app.kubernetes.io/component': 'webhook' }, peers: [ANYWHERE], ports: [{ port: 10250 }] });
+    allowIngress(this, { name: 'allow-metrics-from-prometheus', namespace: NAMESPACE, peers: [{ namespace: 'observability-system' }], ports: [{ port: 9402 }] });
+    if (parsed.issuers.some((i) => i.type === 'acme')) {
+      allowEgress(this, { name: 'allow-acme', namespace: NAMESPACE, podLabels: { 'app.kubernetes.io/component': 'controller' }, peers: [ANYWHERE], ports: [{ port: 443 }, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+    }
+    if (parsed.issuers.some((i) => i.needs.usesAwsApi)) {
+      allowEgress(this, { name: 'allow-pod-identity-agent', namespace: NAMESPACE, podLabels: { 'app.kubernetes.io/component': 'controller' }, peers: [POD_IDENTITY_AGENT], ports: [{ port: 80 }] });
+    }
+  }
+
+  private renderIssuer(issuer: Issuer): void {
+    const afterWebhook = { [ARGOCD_SYNC_WAVE]: '1' };
+    if (issuer.type === 'ca') {
+      // A self-signed root, then a CA issuer signing with it (cert-manager's documented bootstrap).
+      const root = `${issuer.name}-selfsigned-root`;
+      new ClusterIssuer(this, `${issuer.name}-root-issuer`, { metadata: { name: root, annotations: afterWebhook }, spec: { selfSigned: {} } });
+      new Certificate(this, `${issuer.name}-certificate`, {
+        metadata: { name: issuer.name, namespace: NAMESPACE, annotations: afterWebhook },
+        spec: {
+          isCa: true,
+          commonName: issuer.inputs.commonName,
+          secretName: issuer.name,
+          duration: '87600h',
+          renewBefore: '720h',
+          privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+          issuerRef: { name: root, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        },
+      });
+    }
+    new ClusterIssuer(this, issuer.name, { metadata: { name: issuer.name, annotations: { [ARGOCD_SYNC_WAVE]: issuer.type === 'ca' ? '2' : '1' } }, spec: issuer.spec() });
+  }
+}

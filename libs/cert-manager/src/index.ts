@@ -1,0 +1,3 @@
+export * from './cert-manager';
+export * from './issuers';
+export * from './versions';

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Problem, SynthError } from './errors';
+import type { RenderedCluster, RenderedComponent } from './platform';
+import { renderClusterReadme } from './readme';
+import { toJsonText, toYaml } from './yaml';
+
+/** The component.json Argo CD's ApplicationSet reads (see docs/dist-contract.md). */
+export interface ComponentJson {
+  name: string;
+  cluster: string;
+  namespace: string;
+  project: string;
+  wave: number;
+  dependsOn: string[];
+  chart?: { repoURL: string; chart: string; version: string; releaseName: string; valuesFile: string };
+  git?: { repoURL: string; path: string; revision: string };
+  manifests?: string;
+  syncOptions: string[];
+}
+
+/** Repository-relative directory of a component, e.g. `dist/dev/cert-manager`. */
+export function componentDir(distPath: string, cluster: string, component: string): string {
+  return `${distPath}/${cluster}/${component}`;
+}
+
+export function componentJson(distPath: string, cluster: string, c: RenderedComponent): ComponentJson {
+  const dir = componentDir(distPath, cluster, c.name);
+  return {
+    name: c.name,
+    cluster,
+    namespace: c.namespace,
+    project: c.project,
+    wave: c.wave,
+    dependsOn: [...c.dependsOn],
+    ...(c.chart && { chart: { ...c.chart, valuesFile: `${dir}/values.yaml` } }),
+    ...(c.git && { git: { ...c.git } }),
+    ...(c.objects.length > 0 && { manifests: `${dir}/manifests` }),
+    syncOptions: [...c.syncOptions],
+  };
+}
+
+type KubeObject = { kind?: string; metadata?: { name?: string; namespace?: string } };
+
+/**
+ * File names of a component's objects: `<kind>-<name>.yaml`, or `<kind>-<namespace>-<name>.yaml`
+ * when the same kind and name occur in several namespaces of the component. Duplicates are problems.
+ */
+export function manifestFileNames(file: string, component: string, objects: readonly KubeObject[]): { names: string[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const key = (o: KubeObject) => `${o.kind}/${o.metadata?.name}`.toLowerCase();
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(key(o), (counts.get(key(o)) ?? 0) + 1);
+  const names = objects.map((o) => {
+    const kind = String(o.kind).toLowerCase();
+    const name = String(o.metadata?.name).toLowerCase();
+    const ns = o.metadata?.namespace;
+    return counts.get(key(o))! > 1 && ns ? `${kind}-${ns}-${name}.yaml` : `${kind}-${name}.yaml`;
+  });
+  const seen = new Set<string>();
+  names.forEach((n, i) => {
+    if (seen.has(n)) {
+      const o = objects[i];
+      problems.push({ file, path: `components.${component}`, message: `renders ${o.kind} "${o.metadata?.name}"${o.metadata?.namespace ? ` in namespace ${o.metadata.namespace}` : ''} twice: object names are unique per kind and namespace` });
+    }
+    seen.add(n);
+  });
+  return { names, problems };
+}
+
+/**
+ * Every file of dist for these clusters, keyed by path relative to the dist directory.
+ * `distPath` is the dist directory relative to the repository root (what component.json refers to).
+ */
+export function distFiles(clusters: readonly RenderedCluster[], distPath = 'dist'): Map<string, string> {
+  const files = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const cluster of clusters) {
+    files.set(`${cluster.name}/README.md`, renderClusterReadme(cluster));
+    for (const c of cluster.components) {
+      const dir = `${cluster.name}/${c.name}`;
+      files.set(`${dir}/component.json`, toJsonText(componentJson(distPath, cluster.name, c)));
+      if (c.chart) files.set(`${dir}/values.yaml`, toYaml(c.values ?? {}));
+      const { names, problems: nameProblems } = manifestFileNames(cluster.file, c.name, c.objects);
+      problems.push(...nameProblems);
+      c.objects.forEach((o, i) => files.set(`${dir}/manifests/${names[i]}`, toYaml(o)));
+    }
+  }
+  if (problems.length > 0) throw new SynthError(problems);
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Replaces `outDir` with exactly `files`, atomically: everything is written to a temporary sibling
+ * directory first, then swapped into place. A failure before the swap leaves `outDir` untouched;
+ * files that are no longer produced disappear.
+ */
+export function writeDistAtomically(outDir: string, files: ReadonlyMap<string, string>): void {
+  const parent = dirname(outDir);
+  const base = basename(outDir);
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(`.${base}.tmp-`) || entry.startsWith(`.${base}.old-`)) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  const tmp = mkdtempSync(join(parent, `.${base}.tmp-`));
+  try {
+    for (const [path, content] of files) {
+      const target = join(tmp, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  const old = join(parent, `.${base}.old-${process.pid}`);
+  if (existsSync(outDir)) renameSync(outDir, old);
+  renameSync(tmp, outDir);
+  rmSync(old, { recursive: true, force: true });
+}

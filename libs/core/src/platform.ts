@@ -1,0 +1,222 @@
+import { App } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterSpec, ClusterSpecInput, clusterSpecRules } from './cluster-spec';
+import type { Component, GitSource, HelmChartSource, ProjectName } from './component';
+import { Problem, SynthError } from './errors';
+import { parseOrThrow } from './validation';
+
+/** What a cluster file exports: facts plus composition. */
+export interface ClusterDefinition {
+  readonly spec: ClusterSpecInput;
+  /** Adds the cluster's components to the platform. */
+  readonly compose: (platform: Platform) => void;
+}
+
+/**
+ * Declares a cluster. The spec is validated at synth time, so a typo in a cluster file fails with
+ * the file, the field path, the value and what is allowed.
+ *
+ * @example
+ * export default defineCluster({ name: 'dev', ... }, (platform) => {
+ *   new Namespaces(platform, 'namespaces', {});
+ * });
+ */
+export function defineCluster(spec: ClusterSpecInput, compose: (platform: Platform) => void): ClusterDefinition {
+  return { spec, compose };
+}
+
+/** The root construct of one cluster: its validated facts and its components. */
+export class Platform extends Construct {
+  private readonly registered: Component[] = [];
+  private readonly finishers: (() => void)[] = [];
+  private waves?: ReadonlyMap<string, number>;
+
+  constructor(
+    scope: Construct,
+    /** Validated cluster facts. */
+    readonly spec: ClusterSpec,
+    /** The cluster file, relative to the repository root, named in every error. */
+    readonly file: string,
+  ) {
+    super(scope, spec.name);
+  }
+
+  /** Called by the Component constructor. */
+  register(component: Component): void {
+    const existing = this.registered.find((c) => c.name === component.name);
+    if (existing) {
+      throw new SynthError([{ file: this.file, path: `components.${component.name}`, message: 'declared twice: component names are unique per cluster' }]);
+    }
+    this.registered.push(component);
+  }
+
+  /** Every component, in declaration order. */
+  get components(): readonly Component[] {
+    return this.registered;
+  }
+
+  /**
+   * Runs `fn` once every component of the cluster exists and waves are known: for objects that
+   * summarize the whole cluster (the Argo CD component's AppProjects and ApplicationSets).
+   */
+  whenComplete(fn: () => void): void {
+    this.finishers.push(fn);
+  }
+
+  /** The wave of a component; available inside `whenComplete` callbacks. */
+  waveOf(name: string): number {
+    const wave = this.waves?.get(name);
+    if (wave === undefined) throw new Error(`wave of ${name} is not known yet: read it inside platform.whenComplete()`);
+    return wave;
+  }
+
+  /** @internal Called by renderCluster. */
+  complete(waves: ReadonlyMap<string, number>): void {
+    this.waves = waves;
+    for (const fn of this.finishers.splice(0)) fn();
+  }
+
+  /** A component by name, or undefined. */
+  tryFind(name: string): Component | undefined {
+    return this.registered.find((c) => c.name === name);
+  }
+}
+
+/** One component ready to be written to dist. */
+export interface RenderedComponent {
+  readonly name: string;
+  readonly namespace: string;
+  readonly project: ProjectName;
+  readonly wave: number;
+  readonly dependsOn: readonly string[];
+  readonly chart?: HelmChartSource & { readonly releaseName: string };
+  readonly values?: object;
+  readonly git?: GitSource;
+  readonly syncOptions: readonly string[];
+  /** Kubernetes objects as plain JSON. */
+  readonly objects: readonly Record<string, any>[];
+}
+
+export interface RenderedCluster {
+  readonly name: string;
+  readonly file: string;
+  readonly spec: ClusterSpec;
+  readonly components: readonly RenderedComponent[];
+}
+
+/**
+ * Computes each component's wave: at least its declared minimum, and one more than every
+ * dependency's wave. Missing dependencies, cycles and declared waves that contradict a dependency
+ * are problems.
+ */
+export function computeWaves(file: string, components: readonly Component[]): { waves: Map<string, number>; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const byName = new Map(components.map((c) => [c.name, c]));
+  const waves = new Map<string, number>();
+  const visiting: string[] = [];
+
+  const visit = (c: Component): number => {
+    const known = waves.get(c.name);
+    if (known !== undefined) return known;
+    if (visiting.includes(c.name)) {
+      const cycle = [...visiting.slice(visiting.indexOf(c.name)), c.name].join(' → ');
+      problems.push({ file, path: `components.${c.name}.dependsOn`, message: `dependency cycle ${cycle}: waves need an order, remove one of these dependencies` });
+      return 0;
+    }
+    visiting.push(c.name);
+    let required = 0;
+    for (const dep of c.dependsOn) {
+      const target = byName.get(dep);
+      if (!target) {
+        problems.push({
+          file,
+          path: `components.${c.name}.dependsOn`,
+          message: `needs component "${dep}", which this cluster does not include; add it to ${file} (components: ${[...byName.keys()].sort().join(', ')})`,
+        });
+        continue;
+      }
+      const depWave = visit(target);
+      required = Math.max(required, depWave + 1);
+      if (c.minWave !== undefined && c.minWave <= depWave) {
+        problems.push({
+          file,
+          path: `components.${c.name}.wave`,
+          message: `got ${c.minWave}, but it depends on "${dep}" (wave ${depWave}): its wave must be greater than ${depWave}`,
+        });
+      }
+    }
+    visiting.pop();
+    const wave = Math.max(required, c.minWave ?? 0);
+    waves.set(c.name, wave);
+    return wave;
+  };
+
+  for (const c of components) {
+    if (c.minWave !== undefined && (!Number.isInteger(c.minWave) || c.minWave < 0)) {
+      problems.push({ file, path: `components.${c.name}.wave`, message: `got ${c.minWave}, a wave is an integer ≥ 0` });
+    }
+    visit(c);
+  }
+  return { waves, problems };
+}
+
+/** Wraps anything a cluster file or construct throws into problems naming the file. */
+function toProblems(file: string, error: unknown): Problem[] {
+  if (error instanceof SynthError) return [...error.problems];
+  const message = error instanceof Error ? error.message : String(error);
+  return [{ file, path: 'components', message: `a construct failed: ${message}` }];
+}
+
+/**
+ * Builds one cluster: validates the spec, composes its components, derives waves, runs tree
+ * validations and renders every component to plain JSON. Throws a SynthError with every problem.
+ */
+export function renderCluster(definition: ClusterDefinition, file: string): RenderedCluster {
+  if (!definition || typeof definition.compose !== 'function' || typeof definition.spec !== 'object') {
+    throw new SynthError([{ file, path: 'default export', message: 'a cluster file must `export default defineCluster(spec, compose)`' }]);
+  }
+  const spec = parseOrThrow(clusterSpecRules, definition.spec, file, 'spec');
+  const platform = new Platform(new App(), spec, file);
+  const problems: Problem[] = [];
+  try {
+    definition.compose(platform);
+  } catch (error) {
+    throw new SynthError(toProblems(file, error));
+  }
+
+  const { waves, problems: waveProblems } = computeWaves(file, platform.components);
+  problems.push(...waveProblems);
+  if (problems.length > 0) throw new SynthError(problems);
+
+  try {
+    platform.complete(waves);
+  } catch (error) {
+    throw new SynthError(toProblems(file, error));
+  }
+
+  for (const construct of platform.node.findAll()) {
+    for (const message of construct.node.validate()) {
+      problems.push({ file, path: `components.${construct.node.path.split('/').slice(2).join('.')}`, message });
+    }
+  }
+  if (problems.length > 0) throw new SynthError(problems);
+
+  let components: RenderedComponent[];
+  try {
+    components = platform.components.map((c) => ({
+      name: c.name,
+      namespace: c.applicationNamespace,
+      project: c.project,
+      wave: waves.get(c.name)!,
+      dependsOn: [...c.dependsOn].sort(),
+      chart: c.chart && { repoURL: c.chart.repoURL, chart: c.chart.chart, version: c.chart.version, releaseName: c.chart.releaseName ?? c.name },
+      values: c.chart?.values,
+      git: c.git,
+      syncOptions: c.syncOptions,
+      objects: c.toJson(),
+    }));
+  } catch (error) {
+    throw new SynthError(toProblems(file, error));
+  }
+  return { name: spec.name, file, spec, components: [...components].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+}
