@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Vite 7 has no built-in tsconfig paths support: derive aliases from tsconfig.base.json,
-// the one place module aliases are declared.
+// the one place module aliases are declared. Wildcard aliases name TypeScript modules whose names
+// contain dots (`generated/cert-manager.io`), so the extension is explicit.
 const paths: Record<string, string[]> = JSON.parse(readFileSync('tsconfig.base.json', 'utf8')).compilerOptions.paths;
-const alias = Object.entries(paths)
-  .map(([key, [target]]) =>
-    key.endsWith('/*')
-      ? { find: new RegExp(`^${key.slice(0, -2)}/(.*)$`), replacement: resolve(target.slice(0, -2)) + '/$1' }
-      : { find: new RegExp(`^${key}$`), replacement: resolve(target) },
-  );
+const alias = Object.entries(paths).map(([key, [target]]) =>
+  key.endsWith('/*')
+    ? { find: new RegExp(`^${key.slice(0, -2)}/(.*)$`), replacement: `${resolve(target.slice(0, -2))}/$1.ts` }
+    : { find: new RegExp(`^${key}$`), replacement: resolve(target) },
+);
 
 export default defineConfig({
   resolve: { alias },

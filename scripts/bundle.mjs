@@ -15,7 +15,10 @@ function inputsHash(inputs) {
   const h = createHash('sha256');
   for (const file of inputs) {
     const path = resolve(ROOT, file);
-    h.update(file).update('\0').update(existsSync(path) ? readFileSync(path) : 'missing').update('\0');
+    h.update(file)
+      .update('\0')
+      .update(existsSync(path) ? readFileSync(path) : 'missing')
+      .update('\0');
   }
   return h.digest('hex');
 }
@@ -49,7 +52,9 @@ export async function bundle(name, contents) {
     sourcemap: 'inline',
     logLevel: 'error',
   });
-  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('<stdin>') && !f.includes('-entry.ts')).sort();
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((f) => !f.startsWith('<stdin>') && !f.includes('-entry.ts'))
+    .sort();
   writeFileSync(stamp, JSON.stringify({ inputs, hash: inputsHash(inputs) }));
   return outfile;
 }

@@ -17,13 +17,19 @@ if (i !== -1) {
 
 let files;
 try {
-  files = readdirSync(clustersDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts')).sort();
+  files = readdirSync(clustersDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .sort();
 } catch {
   console.error(`synth: cannot read cluster directory ${clustersDir}`);
   process.exit(2);
 }
 
-const modules = files.map((f, n) => ({ name: `cluster${n}`, path: join(clustersDir, f), file: relative(ROOT, join(clustersDir, f)).split('\\').join('/') }));
+const modules = files.map((f, n) => ({
+  name: `cluster${n}`,
+  path: join(clustersDir, f),
+  file: relative(ROOT, join(clustersDir, f)).split('\\').join('/'),
+}));
 const entry = [
   `import { main } from ${JSON.stringify(join(ROOT, 'apps/platform/src/main.ts'))};`,
   ...modules.map((m) => `import * as ${m.name} from ${JSON.stringify(m.path)};`),

@@ -31,11 +31,15 @@ export function main({ root, modules, argv }: MainOptions): number {
     const files = synthesize(modules, out);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const clusters = new Set([...files.keys()].map((f) => f.split('/')[0]));
-    console.log(`synth: ${files.size} files for ${clusters.size} clusters (${[...clusters].join(', ')}) written to ${relative(process.cwd(), out) || '.'} in ${ms.toFixed(0)} ms`);
+    console.log(
+      `synth: ${files.size} files for ${clusters.size} clusters (${[...clusters].join(', ')}) written to ${relative(process.cwd(), out) || '.'} in ${ms.toFixed(0)} ms`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof SynthError) {
-      console.error(`synth failed, ${relative(process.cwd(), out) || '.'} left untouched (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):`);
+      console.error(
+        `synth failed, ${relative(process.cwd(), out) || '.'} left untouched (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):`,
+      );
       for (const line of error.message.split('\n')) console.error(`  ${line}`);
     } else {
       console.error(`synth failed, ${relative(process.cwd(), out) || '.'} left untouched:`, error);

@@ -21,7 +21,11 @@ export function renderAll(modules: readonly ClusterModule[]): RenderedCluster[] 
       const cluster = renderCluster(m.exports.default as ClusterDefinition, m.file);
       const owner = owners.get(cluster.name);
       if (owner) {
-        problems.push({ file: m.file, path: 'spec.name', message: `got "${cluster.name}", which ${owner} already uses: cluster names are unique (they name dist/<cluster>/)` });
+        problems.push({
+          file: m.file,
+          path: 'spec.name',
+          message: `got "${cluster.name}", which ${owner} already uses: cluster names are unique (they name dist/<cluster>/)`,
+        });
         continue;
       }
       owners.set(cluster.name, m.file);

@@ -32,7 +32,10 @@ export interface ArgoCdProps {
 }
 
 const propsSchema = strictObject({
-  replicas: z.int().min(1, { error: (iss) => `got ${JSON.stringify(iss.input)}, replicas must be an integer ≥ 1` }).optional(),
+  replicas: z
+    .int()
+    .min(1, { error: (iss) => `got ${JSON.stringify(iss.input)}, replicas must be an integer ≥ 1` })
+    .optional(),
   redisHa: z.boolean().optional(),
 });
 
@@ -58,7 +61,14 @@ export class ArgoCd extends Component {
       pdb: { enabled: replicas > 1, maxUnavailable: 1 },
       topologySpreadConstraints:
         replicas > 1
-          ? [{ maxSkew: 1, topologyKey: spreadKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': `argocd-${component}` } } }]
+          ? [
+              {
+                maxSkew: 1,
+                topologyKey: spreadKey,
+                whenUnsatisfiable: 'DoNotSchedule',
+                labelSelector: { matchLabels: { 'app.kubernetes.io/name': `argocd-${component}` } },
+              },
+            ]
           : [],
     });
 
@@ -103,9 +113,25 @@ export class ArgoCd extends Component {
     allowWithinNamespace(this, ARGOCD_NAMESPACE);
     allowKubeApi(this, ARGOCD_NAMESPACE);
     // Git repositories and Helm chart repositories (repo server), over HTTPS or SSH.
-    allowEgress(this, { name: 'allow-git-and-helm-repositories', namespace: ARGOCD_NAMESPACE, peers: [ANYWHERE], ports: [{ port: 443 }, { port: 22 }] });
-    allowIngress(this, { name: 'allow-ui-from-gateway', namespace: ARGOCD_NAMESPACE, podLabels: { 'app.kubernetes.io/name': 'argocd-server' }, peers: [{ namespace: 'istio-ingress' }], ports: [{ port: 8080 }] });
-    allowIngress(this, { name: 'allow-metrics-from-prometheus', namespace: ARGOCD_NAMESPACE, peers: [{ namespace: 'observability-system' }], ports: [{ port: 8082 }, { port: 8083 }, { port: 8084 }, { port: 8085 }] });
+    allowEgress(this, {
+      name: 'allow-git-and-helm-repositories',
+      namespace: ARGOCD_NAMESPACE,
+      peers: [ANYWHERE],
+      ports: [{ port: 443 }, { port: 22 }],
+    });
+    allowIngress(this, {
+      name: 'allow-ui-from-gateway',
+      namespace: ARGOCD_NAMESPACE,
+      podLabels: { 'app.kubernetes.io/name': 'argocd-server' },
+      peers: [{ namespace: 'istio-ingress' }],
+      ports: [{ port: 8080 }],
+    });
+    allowIngress(this, {
+      name: 'allow-metrics-from-prometheus',
+      namespace: ARGOCD_NAMESPACE,
+      peers: [{ namespace: 'observability-system' }],
+      ports: [{ port: 8082 }, { port: 8083 }, { port: 8084 }, { port: 8085 }],
+    });
 
     scope.whenComplete(() => {
       renderAppProjects(this, scope);

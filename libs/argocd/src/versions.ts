@@ -2,7 +2,7 @@
 export const ARGOCD_CHART = {
   repoURL: 'https://argoproj.github.io/argo-helm',
   chart: 'argo-cd',
-  version: '9.4.0',
+  version: '10.3.3',
 } as const;
 
 /** The Argo CD version that chart ships (its appVersion). */

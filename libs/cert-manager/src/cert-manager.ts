@@ -11,7 +11,12 @@ import {
   parseComponentProps,
   strictObject,
 } from '@platform/core';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, ClusterIssuer } from '@platform/crds/generated/cert-manager.io';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+  ClusterIssuer,
+} from '@platform/crds/generated/cert-manager.io';
 import { Issuer, issuerInputsSchema } from './issuers';
 import { CERT_MANAGER_CHART } from './versions';
 
@@ -26,7 +31,9 @@ export interface CertManagerProps {
 }
 
 const propsSchema = strictObject({
-  issuers: z.array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' })).min(1, { error: 'at least one issuer is needed' }),
+  issuers: z
+    .array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' }))
+    .min(1, { error: 'at least one issuer is needed' }),
   replicas: z.int().min(1).optional(),
 });
 
@@ -54,7 +61,14 @@ export class CertManager extends Component {
       podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
       topologySpreadConstraints:
         replicas > 1
-          ? [{ maxSkew: 1, topologyKey: TOPOLOGY_KEYS[spread], whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': name } } }]
+          ? [
+              {
+                maxSkew: 1,
+                topologyKey: TOPOLOGY_KEYS[spread],
+                whenUnsatisfiable: 'DoNotSchedule',
+                labelSelector: { matchLabels: { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': name } },
+              },
+            ]
           : [],
     });
 
@@ -73,10 +87,14 @@ export class CertManager extends Component {
           config: {
             apiVersion: 'controller.config.cert-manager.io/v1alpha1',
             kind: 'ControllerConfiguration',
-            enableGatewayAPI: usesGatewayApi,
+            // HTTP-01 through the Gateway API needs the Gateway API CRDs before cert-manager starts.
+            gatewayAPI: { enabled: usesGatewayApi },
           },
           webhook: { ...ha('webhook'), resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } } },
-          cainjector: { ...ha('cainjector'), resources: { requests: { cpu: '20m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } } },
+          cainjector: {
+            ...ha('cainjector'),
+            resources: { requests: { cpu: '20m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
+          },
           startupapicheck: { resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } },
           // The ServiceMonitor is added by the Prometheus component once its CRDs exist.
           prometheus: { enabled: true, servicemonitor: { enabled: false } },
@@ -95,13 +113,36 @@ export class CertManager extends Component {
     for (const issuer of parsed.issuers) this.renderIssuer(issuer);
 
     allowKubeApi(this, NAMESPACE);
-    allowIngress(this, { name: 'allow-webhook-from-api-server', namespace: NAMESPACE, podLabels: { 'app.kubernetes.io/component': 'webhook' }, peers: [ANYWHERE], ports: [{ port: 10250 }] });
-    allowIngress(this, { name: 'allow-metrics-from-prometheus', namespace: NAMESPACE, peers: [{ namespace: 'observability-system' }], ports: [{ port: 9402 }] });
+    allowIngress(this, {
+      name: 'allow-webhook-from-api-server',
+      namespace: NAMESPACE,
+      podLabels: { 'app.kubernetes.io/component': 'webhook' },
+      peers: [ANYWHERE],
+      ports: [{ port: 10250 }],
+    });
+    allowIngress(this, {
+      name: 'allow-metrics-from-prometheus',
+      namespace: NAMESPACE,
+      peers: [{ namespace: 'observability-system' }],
+      ports: [{ port: 9402 }],
+    });
     if (parsed.issuers.some((i) => i.type === 'acme')) {
-      allowEgress(this, { name: 'allow-acme', namespace: NAMESPACE, podLabels: { 'app.kubernetes.io/component': 'controller' }, peers: [ANYWHERE], ports: [{ port: 443 }, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+      allowEgress(this, {
+        name: 'allow-acme',
+        namespace: NAMESPACE,
+        podLabels: { 'app.kubernetes.io/component': 'controller' },
+        peers: [ANYWHERE],
+        ports: [{ port: 443 }, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+      });
     }
     if (parsed.issuers.some((i) => i.needs.usesAwsApi)) {
-      allowEgress(this, { name: 'allow-pod-identity-agent', namespace: NAMESPACE, podLabels: { 'app.kubernetes.io/component': 'controller' }, peers: [POD_IDENTITY_AGENT], ports: [{ port: 80 }] });
+      allowEgress(this, {
+        name: 'allow-pod-identity-agent',
+        namespace: NAMESPACE,
+        podLabels: { 'app.kubernetes.io/component': 'controller' },
+        peers: [POD_IDENTITY_AGENT],
+        ports: [{ port: 80 }],
+      });
     }
   }
 
@@ -110,7 +151,10 @@ export class CertManager extends Component {
     if (issuer.type === 'ca') {
       // A self-signed root, then a CA issuer signing with it (cert-manager's documented bootstrap).
       const root = `${issuer.name}-selfsigned-root`;
-      new ClusterIssuer(this, `${issuer.name}-root-issuer`, { metadata: { name: root, annotations: afterWebhook }, spec: { selfSigned: {} } });
+      new ClusterIssuer(this, `${issuer.name}-root-issuer`, {
+        metadata: { name: root, annotations: afterWebhook },
+        spec: { selfSigned: {} },
+      });
       new Certificate(this, `${issuer.name}-certificate`, {
         metadata: { name: issuer.name, namespace: NAMESPACE, annotations: afterWebhook },
         spec: {
@@ -119,11 +163,18 @@ export class CertManager extends Component {
           secretName: issuer.name,
           duration: '87600h',
           renewBefore: '720h',
-          privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+          privateKey: {
+            algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
+            size: 256,
+            rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+          },
           issuerRef: { name: root, kind: 'ClusterIssuer', group: 'cert-manager.io' },
         },
       });
     }
-    new ClusterIssuer(this, issuer.name, { metadata: { name: issuer.name, annotations: { [ARGOCD_SYNC_WAVE]: issuer.type === 'ca' ? '2' : '1' } }, spec: issuer.spec() });
+    new ClusterIssuer(this, issuer.name, {
+      metadata: { name: issuer.name, annotations: { [ARGOCD_SYNC_WAVE]: issuer.type === 'ca' ? '2' : '1' } },
+      spec: issuer.spec(),
+    });
   }
 }

@@ -28,12 +28,24 @@ export class AcmeSolver {
    * HTTP-01 through a Gateway API listener: cert-manager creates a temporary HTTPRoute on the gateway.
    * @see https://cert-manager.io/docs/configuration/acme/http01/#configuring-the-http-01-gateway-api-solver
    */
-  static http01Gateway(props: { readonly gatewayName: string; readonly gatewayNamespace: string; readonly sectionName?: string }): AcmeSolver {
+  static http01Gateway(props: {
+    readonly gatewayName: string;
+    readonly gatewayNamespace: string;
+    readonly sectionName?: string;
+  }): AcmeSolver {
     return new AcmeSolver(
       {
         http01: {
           gatewayHttpRoute: {
-            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.gatewayName, namespace: props.gatewayNamespace, sectionName: props.sectionName ?? 'http' }],
+            parentRefs: [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: props.gatewayName,
+                namespace: props.gatewayNamespace,
+                sectionName: props.sectionName ?? 'http',
+              },
+            ],
           },
         },
       },
@@ -47,7 +59,9 @@ export class AcmeSolver {
   ) {}
 }
 
-const emailSchema = z.email({ error: (iss) => `got ${JSON.stringify(iss.input)}, expected the e-mail address Let's Encrypt sends expiry notices to` });
+const emailSchema = z.email({
+  error: (iss) => `got ${JSON.stringify(iss.input)}, expected the e-mail address Let's Encrypt sends expiry notices to`,
+});
 
 /** A cluster-wide certificate issuer. */
 export class Issuer {
@@ -72,9 +86,15 @@ export class Issuer {
    * cert-manager, then ClusterIssuer `<name>` signing with it. The key is generated in-cluster.
    */
   static selfSignedCa(props: { readonly name?: string; readonly commonName: string }): Issuer {
-    return new Issuer(props.name ?? 'platform-ca', 'ca', { commonName: props.commonName }, { usesAwsApi: false, usesGatewayApi: false }, () => ({
-      ca: { secretName: props.name ?? 'platform-ca' },
-    }));
+    return new Issuer(
+      props.name ?? 'platform-ca',
+      'ca',
+      { commonName: props.commonName },
+      { usesAwsApi: false, usesGatewayApi: false },
+      () => ({
+        ca: { secretName: props.name ?? 'platform-ca' },
+      }),
+    );
   }
 
   private constructor(

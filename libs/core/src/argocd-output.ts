@@ -39,7 +39,10 @@ export function footprint(c: Component): { namespaces: string[]; clusterKinds: G
     if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
     else kinds.set(`${groupOf(o.apiVersion)}/${o.kind}`, { group: groupOf(o.apiVersion), kind: o.kind });
   }
-  return { namespaces: uniqueSorted(namespaces), clusterKinds: [...kinds.values()].sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1)) };
+  return {
+    namespaces: uniqueSorted(namespaces),
+    clusterKinds: [...kinds.values()].sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1)),
+  };
 }
 
 /**
@@ -51,7 +54,10 @@ export function renderAppProjects(scope: Construct, platform: Platform): AppProj
   const { spec } = platform;
   return PROJECTS.map((project) => {
     const members = platform.components.filter((c) => c.project === project);
-    const repos = uniqueSorted([spec.gitops.repoURL, ...members.flatMap((c) => [c.chart?.repoURL, c.git?.repoURL].filter((r): r is string => !!r))]);
+    const repos = uniqueSorted([
+      spec.gitops.repoURL,
+      ...members.flatMap((c) => [c.chart?.repoURL, c.git?.repoURL].filter((r): r is string => !!r)),
+    ]);
     const prints = members.map(footprint);
     const namespaces = uniqueSorted(prints.flatMap((p) => p.namespaces));
     const kinds = new Map(prints.flatMap((p) => p.clusterKinds).map((k) => [`${k.group}/${k.kind}`, k]));
@@ -78,7 +84,12 @@ export function applicationSources(spec: ClusterSpec, c: Component, hasManifests
   return [
     ...(c.chart
       ? [
-          { repoUrl: c.chart.repoURL, chart: c.chart.chart, targetRevision: c.chart.version, helm: { releaseName: c.chart.releaseName ?? c.name, valueFiles: [`$values/${dir}/values.yaml`] } },
+          {
+            repoUrl: c.chart.repoURL,
+            chart: c.chart.chart,
+            targetRevision: c.chart.version,
+            helm: { releaseName: c.chart.releaseName ?? c.name, valueFiles: [`$values/${dir}/values.yaml`] },
+          },
           { ...repo, ref: 'values' },
         ]
       : []),
@@ -141,7 +152,9 @@ export const waveApplicationSetName = (wave: number) => `platform-wave-${wave}`;
  */
 export function renderApplicationSets(scope: Construct, platform: Platform, exclude: readonly string[]): ApplicationSet[] {
   const { spec } = platform;
-  const waves = [...new Set(platform.components.filter((c) => !exclude.includes(c.name)).map((c) => platform.waveOf(c.name)))].sort((a, b) => a - b);
+  const waves = [...new Set(platform.components.filter((c) => !exclude.includes(c.name)).map((c) => platform.waveOf(c.name)))].sort(
+    (a, b) => a - b,
+  );
   return waves.map(
     (wave) =>
       new ApplicationSet(scope, waveApplicationSetName(wave), {
@@ -163,7 +176,8 @@ export function renderApplicationSets(scope: Construct, platform: Platform, excl
                   { path: `dist/${spec.name}/*/component.json` },
                   ...exclude.map((name) => ({ path: `dist/${spec.name}/${name}/component.json`, exclude: true })),
                 ],
-                requeueAfterSeconds: 60,
+                // status.resources (read by the health check) refreshes on reconcile: keep it short.
+                requeueAfterSeconds: 30,
               },
               selector: { matchLabels: { wave: String(wave) } },
             },
@@ -196,7 +210,11 @@ export function renderApplicationSets(scope: Construct, platform: Platform, excl
 export function renderBootstrapApplication(scope: Construct, platform: Platform, self: Component): Application {
   const { spec } = platform;
   return new Application(scope, 'bootstrap-application', {
-    metadata: { name: self.name, namespace: ARGOCD_NAMESPACE, labels: { 'platform/wave': String(platform.waveOf(self.name)), 'platform/cluster': spec.name } },
+    metadata: {
+      name: self.name,
+      namespace: ARGOCD_NAMESPACE,
+      labels: { 'platform/wave': String(platform.waveOf(self.name)), 'platform/cluster': spec.name },
+    },
     spec: {
       project: self.project,
       destination: { server: spec.gitops.destination.server, namespace: self.applicationNamespace },

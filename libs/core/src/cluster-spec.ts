@@ -49,7 +49,10 @@ export const clusterSpecSchema = strictObject({
   environment: z.enum(ENVIRONMENTS),
   provider: z.enum(PROVIDERS),
   /** AWS region (EKS only). */
-  region: z.string().regex(AWS_REGION, { error: (iss) => `got ${showValue(iss.input)}, expected an AWS region such as "eu-west-1"` }).optional(),
+  region: z
+    .string()
+    .regex(AWS_REGION, { error: (iss) => `got ${showValue(iss.input)}, expected an AWS region such as "eu-west-1"` })
+    .optional(),
   /** Availability zones the cluster's nodes and zone-spread workloads use: 1 (kind) to 3. */
   azs: z
     .array(z.string().min(1))
@@ -83,14 +86,19 @@ export const clusterSpecRules = clusterSpecSchema.superRefine((spec, ctx) => {
     issue(['region'], `got ${showValue(spec.region)}, a kind cluster has no AWS region: remove the field`);
   }
   if (spec.environment === 'prod') {
-    if (spec.azs.length !== 3) issue(['azs'], `got ${spec.azs.length} zones, prod needs 3 (one per zone for the Postgres instances and Vault Raft peers)`);
+    if (spec.azs.length !== 3)
+      issue(['azs'], `got ${spec.azs.length} zones, prod needs 3 (one per zone for the Postgres instances and Vault Raft peers)`);
     if (spec.provider !== 'eks') issue(['provider'], `got ${showValue(spec.provider)}, prod runs on "eks"`);
-    if (spec.availability.replicas < 2) issue(['availability', 'replicas'], `got ${spec.availability.replicas}, prod needs at least 2 replicas of each HA workload`);
-    if (spec.availability.spread !== 'zone') issue(['availability', 'spread'], `got ${showValue(spec.availability.spread)}, prod spreads replicas over zones: use "zone"`);
+    if (spec.availability.replicas < 2)
+      issue(['availability', 'replicas'], `got ${spec.availability.replicas}, prod needs at least 2 replicas of each HA workload`);
+    if (spec.availability.spread !== 'zone')
+      issue(['availability', 'spread'], `got ${showValue(spec.availability.spread)}, prod spreads replicas over zones: use "zone"`);
   }
   if (new Set(spec.azs).size !== spec.azs.length) issue(['azs'], `got ${showValue(spec.azs)}, zones must be distinct`);
   const { vpcCidr, podCidr, serviceCidr } = spec.network;
   if (cidrsOverlap(vpcCidr, podCidr)) issue(['network', 'podCidr'], `got ${showValue(podCidr)}, it overlaps network.vpcCidr ${vpcCidr}`);
-  if (cidrsOverlap(serviceCidr, podCidr)) issue(['network', 'serviceCidr'], `got ${showValue(serviceCidr)}, it overlaps network.podCidr ${podCidr}`);
-  if (cidrsOverlap(serviceCidr, vpcCidr)) issue(['network', 'serviceCidr'], `got ${showValue(serviceCidr)}, it overlaps network.vpcCidr ${vpcCidr}`);
+  if (cidrsOverlap(serviceCidr, podCidr))
+    issue(['network', 'serviceCidr'], `got ${showValue(serviceCidr)}, it overlaps network.podCidr ${podCidr}`);
+  if (cidrsOverlap(serviceCidr, vpcCidr))
+    issue(['network', 'serviceCidr'], `got ${showValue(serviceCidr)}, it overlaps network.vpcCidr ${vpcCidr}`);
 });

@@ -110,7 +110,11 @@ export abstract class Component extends Chart {
     super(scope, id, { disableResourceNameHashes: true, labels: commonLabels(id) });
     if (!DNS1123_LABEL.test(id)) {
       throw new SynthError([
-        { file: scope.file, path: `components.${id}`, message: `component name ${JSON.stringify(id)} must be a DNS-1123 label (it names a directory and an Argo CD Application)` },
+        {
+          file: scope.file,
+          path: `components.${id}`,
+          message: `component name ${JSON.stringify(id)} must be a DNS-1123 label (it names a directory and an Argo CD Application)`,
+        },
       ]);
     }
     this.name = id;
@@ -148,6 +152,11 @@ export function isComponent(x: Construct): x is Component {
  * Validates a component's props at runtime (cluster files are TypeScript, but a typo in an
  * optional field or a bad string must still fail with the file, the field path and what is allowed).
  */
-export function parseComponentProps<S extends import('zod').ZodType>(scope: Platform, id: string, schema: S, props: unknown): import('zod').output<S> {
+export function parseComponentProps<S extends import('zod').ZodType>(
+  scope: Platform,
+  id: string,
+  schema: S,
+  props: unknown,
+): import('zod').output<S> {
   return parseOrThrow(schema, props ?? {}, scope.file, `components.${id}`);
 }

@@ -46,7 +46,11 @@ type KubeObject = { kind?: string; metadata?: { name?: string; namespace?: strin
  * File names of a component's objects: `<kind>-<name>.yaml`, or `<kind>-<namespace>-<name>.yaml`
  * when the same kind and name occur in several namespaces of the component. Duplicates are problems.
  */
-export function manifestFileNames(file: string, component: string, objects: readonly KubeObject[]): { names: string[]; problems: Problem[] } {
+export function manifestFileNames(
+  file: string,
+  component: string,
+  objects: readonly KubeObject[],
+): { names: string[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const key = (o: KubeObject) => `${o.kind}/${o.metadata?.name}`.toLowerCase();
   const counts = new Map<string, number>();
@@ -61,7 +65,11 @@ export function manifestFileNames(file: string, component: string, objects: read
   names.forEach((n, i) => {
     if (seen.has(n)) {
       const o = objects[i];
-      problems.push({ file, path: `components.${component}`, message: `renders ${o.kind} "${o.metadata?.name}"${o.metadata?.namespace ? ` in namespace ${o.metadata.namespace}` : ''} twice: object names are unique per kind and namespace` });
+      problems.push({
+        file,
+        path: `components.${component}`,
+        message: `renders ${o.kind} "${o.metadata?.name}"${o.metadata?.namespace ? ` in namespace ${o.metadata.namespace}` : ''} twice: object names are unique per kind and namespace`,
+      });
     }
     seen.add(n);
   });
@@ -100,7 +108,8 @@ export function writeDistAtomically(outDir: string, files: ReadonlyMap<string, s
   const base = basename(outDir);
   mkdirSync(parent, { recursive: true });
   for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(`.${base}.tmp-`) || entry.startsWith(`.${base}.old-`)) rmSync(join(parent, entry), { recursive: true, force: true });
+    if (entry.startsWith(`.${base}.tmp-`) || entry.startsWith(`.${base}.old-`))
+      rmSync(join(parent, entry), { recursive: true, force: true });
   }
   const tmp = mkdtempSync(join(parent, `.${base}.tmp-`));
   try {

@@ -11,3 +11,4 @@ export * from './network';
 export * from './namespace';
 export * from './workload';
 export * from './argocd-output';
+export * from './testing';

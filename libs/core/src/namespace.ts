@@ -38,7 +38,9 @@ export class PlatformNamespace extends Construct {
     this.meshed = props.meshed ?? false;
     this.podSecurity = props.podSecurity ?? 'restricted';
     if (this.podSecurity !== 'restricted' && !props.podSecurityReason?.trim()) {
-      throw new Error(`namespace ${props.name}: podSecurity ${this.podSecurity} needs a podSecurityReason (restricted is the default for a reason)`);
+      throw new Error(
+        `namespace ${props.name}: podSecurity ${this.podSecurity} needs a podSecurityReason (restricted is the default for a reason)`,
+      );
     }
     const version = props.podSecurityVersion ?? 'v1.30';
     new k8s.KubeNamespace(this, 'namespace', {

@@ -45,7 +45,10 @@ export function allowDns(scope: Construct, namespace: string): k8s.KubeNetworkPo
       egress: [
         {
           to: [{ namespaceSelector: namespaceSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: toPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]),
+          ports: toPorts([
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ]),
         },
       ],
     },

@@ -45,7 +45,9 @@ export class Platform extends Construct {
   register(component: Component): void {
     const existing = this.registered.find((c) => c.name === component.name);
     if (existing) {
-      throw new SynthError([{ file: this.file, path: `components.${component.name}`, message: 'declared twice: component names are unique per cluster' }]);
+      throw new SynthError([
+        { file: this.file, path: `components.${component.name}`, message: 'declared twice: component names are unique per cluster' },
+      ]);
     }
     this.registered.push(component);
   }
@@ -120,7 +122,11 @@ export function computeWaves(file: string, components: readonly Component[]): { 
     if (known !== undefined) return known;
     if (visiting.includes(c.name)) {
       const cycle = [...visiting.slice(visiting.indexOf(c.name)), c.name].join(' → ');
-      problems.push({ file, path: `components.${c.name}.dependsOn`, message: `dependency cycle ${cycle}: waves need an order, remove one of these dependencies` });
+      problems.push({
+        file,
+        path: `components.${c.name}.dependsOn`,
+        message: `dependency cycle ${cycle}: waves need an order, remove one of these dependencies`,
+      });
       return 0;
     }
     visiting.push(c.name);
@@ -209,7 +215,12 @@ export function renderCluster(definition: ClusterDefinition, file: string): Rend
       project: c.project,
       wave: waves.get(c.name)!,
       dependsOn: [...c.dependsOn].sort(),
-      chart: c.chart && { repoURL: c.chart.repoURL, chart: c.chart.chart, version: c.chart.version, releaseName: c.chart.releaseName ?? c.name },
+      chart: c.chart && {
+        repoURL: c.chart.repoURL,
+        chart: c.chart.chart,
+        version: c.chart.version,
+        releaseName: c.chart.releaseName ?? c.name,
+      },
       values: c.chart?.values,
       git: c.git,
       syncOptions: c.syncOptions,

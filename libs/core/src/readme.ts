@@ -40,7 +40,9 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
     ]
       .filter(Boolean)
       .join('<br>');
-    lines.push(`| ${c.wave} | ${c.name} | ${c.namespace} | ${c.project} | ${cell(upstream || '—')} | ${c.objects.length} | ${c.dependsOn.join(', ') || '—'} |`);
+    lines.push(
+      `| ${c.wave} | ${c.name} | ${c.namespace} | ${c.project} | ${cell(upstream || '—')} | ${c.objects.length} | ${c.dependsOn.join(', ') || '—'} |`,
+    );
   }
   const images = new Set<string>();
   const collect = (v: unknown): void => {
@@ -61,6 +63,15 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
     namespaces.add(c.namespace);
     c.objects.forEach((o) => o.metadata?.namespace && namespaces.add(o.metadata.namespace));
   });
-  lines.push('', '## Namespaces', '', [...namespaces].sort().map((n) => `\`${n}\``).join(', '), '');
+  lines.push(
+    '',
+    '## Namespaces',
+    '',
+    [...namespaces]
+      .sort()
+      .map((n) => `\`${n}\``)
+      .join(', '),
+    '',
+  );
   return lines.join('\n');
 }

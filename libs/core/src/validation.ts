@@ -95,9 +95,10 @@ export function issuesToProblems(file: string, prefix: string, input: unknown, i
       message = `got ${showValue(valueAt(input, path))}, allowed: ${issue.values.map((v) => showValue(v)).join(', ')}`;
     } else if ((issue.code === 'too_small' || issue.code === 'too_big') && !message.startsWith('got ')) {
       const v = valueAt(input, path);
-      const size = Array.isArray(v) ? `${v.length} item${v.length === 1 ? '' : 's'}` : showValue(v);
+      const got = Array.isArray(v) ? `${v.length} item${v.length === 1 ? '' : 's'}` : showValue(v);
       const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
-      message = `got ${size}, must be ${bound}${Array.isArray(v) ? ' items' : ''}`;
+      // zod's own messages start with "Too"; ours say what is needed and why.
+      message = message.startsWith('Too ') ? `got ${got}, must be ${bound}` : `got ${got}: ${message}`;
     }
     return { file, path: formatPath(prefix, path), message };
   });

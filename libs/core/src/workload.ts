@@ -22,12 +22,16 @@ export const TOPOLOGY_KEYS: Record<Spread, string> = {
   zone: 'topology.kubernetes.io/zone',
 };
 
-const PINNED_IMAGE = /^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** Throws unless the image has an explicit tag other than `latest`, or a digest. */
 export function assertPinnedImage(image: string): string {
-  const tag = image.includes('@') ? 'digest' : image.slice(image.lastIndexOf('/') + 1).split(':')[1];
-  if (!PINNED_IMAGE.test(image) || !tag || tag === 'latest') {
+  const [name, digest] = image.split('@');
+  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+  const pinned = digest !== undefined ? DIGEST.test(digest) : tag !== undefined && TAG.test(tag) && tag !== 'latest';
+  if (!pinned || /\s/.test(image)) {
     throw new Error(`image ${JSON.stringify(image)} is not pinned: give an exact tag (not "latest") or a digest`);
   }
   return image;
@@ -134,7 +138,10 @@ export class SecureDeployment extends Construct {
         replicas: props.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
         template: {
           metadata: { labels: { ...props.podLabels, ...this.selector, [LABEL_COMPONENT]: props.name }, annotations: props.podAnnotations },
           spec: {
@@ -169,7 +176,14 @@ export class SecureDeployment extends Construct {
       spec: {
         type: 'ClusterIP',
         selector: this.selector,
-        ports: [{ name: props.port.name, port: props.port.containerPort, targetPort: k8s.IntOrString.fromString(props.port.name), protocol: 'TCP' }],
+        ports: [
+          {
+            name: props.port.name,
+            port: props.port.containerPort,
+            targetPort: k8s.IntOrString.fromString(props.port.name),
+            protocol: 'TCP',
+          },
+        ],
       },
     });
 

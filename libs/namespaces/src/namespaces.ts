@@ -9,7 +9,8 @@ export const PLATFORM_NAMESPACES: readonly PlatformNamespaceProps[] = [
   {
     name: 'istio-system',
     podSecurity: 'privileged',
-    podSecurityReason: 'the istio-cni node agent DaemonSet installs the CNI plugin on every node (hostPath, privileged); it is what lets application namespaces stay restricted',
+    podSecurityReason:
+      'the istio-cni node agent DaemonSet installs the CNI plugin on every node (hostPath, privileged); it is what lets application namespaces stay restricted',
   },
   { name: 'istio-ingress', meshed: true },
   { name: 'cert-manager' },
@@ -22,7 +23,8 @@ export const PLATFORM_NAMESPACES: readonly PlatformNamespaceProps[] = [
     name: 'observability-system',
     meshed: true,
     podSecurity: 'privileged',
-    podSecurityReason: 'node-exporter reads host metrics (hostNetwork, hostPID, hostPath) and the log collector DaemonSet reads /var/log/pods (hostPath)',
+    podSecurityReason:
+      'node-exporter reads host metrics (hostNetwork, hostPID, hostPath) and the log collector DaemonSet reads /var/log/pods (hostPath)',
   },
   { name: 'api', meshed: true },
   { name: 'argocd' },

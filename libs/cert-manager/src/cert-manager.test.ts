@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest';
+import { findObject, renderTestCluster } from '@platform/core';
+import { Namespaces } from '@platform/namespaces';
+import { AcmeSolver, CertManager, Issuer } from '@platform/cert-manager';
+
+const solver = AcmeSolver.route53({ region: 'eu-west-1', dnsZones: ['test.example.com'] });
+
+describe('CertManager', () => {
+  test("Let's Encrypt staging and production ClusterIssuers with DNS-01 on Route 53", () => {
+    const cluster = renderTestCluster((p) => {
+      new Namespaces(p, 'namespaces');
+      new CertManager(p, 'cert-manager', {
+        issuers: [Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver }), Issuer.letsEncrypt({ staging: false, email: 'ops@example.com', solver })],
+      });
+    });
+    const staging = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-staging');
+    expect(staging.metadata.namespace).toBeUndefined();
+    expect(staging.spec.acme).toEqual({
+      server: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+      email: 'ops@example.com',
+      privateKeySecretRef: { name: 'letsencrypt-staging-account-key' },
+      solvers: [{ selector: { dnsZones: ['test.example.com'] }, dns01: { route53: { region: 'eu-west-1' } } }],
+    });
+    expect(findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-production').spec.acme.server).toBe('https://acme-v02.api.letsencrypt.org/directory');
+    // Issuers sync after the chart's webhook is up.
+    expect(staging.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+    // The controller may reach ACME and the Pod Identity agent; nothing else is opened.
+    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '169.254.170.23/32' } }]);
+    const c = cluster.components.find((x) => x.name === 'cert-manager')!;
+    expect(c.chart).toMatchObject({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.21.1' });
+    expect(c.values).toMatchObject({ crds: { enabled: true, keep: true }, global: { leaderElection: { namespace: 'cert-manager' } }, config: { gatewayAPI: { enabled: false } } });
+    expect(c.dependsOn).toEqual(['namespaces']);
+    expect(c.wave).toBeGreaterThan(cluster.components.find((x) => x.name === 'namespaces')!.wave);
+  });
+
+  test('a self-signed CA for kind: root issuer, CA certificate, CA issuer, in order', () => {
+    const cluster = renderTestCluster(
+      (p) => {
+        new Namespaces(p, 'namespaces');
+        new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'Local CA' })] });
+      },
+      { provider: 'kind', environment: 'local', region: undefined, azs: ['local'] },
+    );
+    const root = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'platform-ca-selfsigned-root');
+    const cert = findObject(cluster, 'cert-manager', 'Certificate', 'platform-ca');
+    const ca = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'platform-ca');
+    expect(root.spec).toEqual({ selfSigned: {} });
+    expect(cert.spec).toMatchObject({ isCA: true, commonName: 'Local CA', secretName: 'platform-ca', issuerRef: { name: 'platform-ca-selfsigned-root', kind: 'ClusterIssuer' } });
+    expect(ca.spec).toEqual({ ca: { secretName: 'platform-ca' } });
+    expect(Number(ca.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(Number(cert.metadata.annotations['argocd.argoproj.io/sync-wave']));
+    const names = cluster.components.find((x) => x.name === 'cert-manager')!.objects.map((o) => o.metadata.name);
+    expect(names).not.toContain('allow-acme');
+  });
+
+  test('HA: replicas, PDBs and zone spread follow the cluster availability', () => {
+    const cluster = renderTestCluster(
+      (p) => {
+        new Namespaces(p, 'namespaces');
+        new CertManager(p, 'cert-manager', { issuers: [Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver })] });
+      },
+      { environment: 'prod', availability: { replicas: 3, spread: 'zone' } },
+    );
+    const values = cluster.components.find((x) => x.name === 'cert-manager')!.values as any;
+    for (const v of [values, values.webhook, values.cainjector]) {
+      expect(v.replicaCount).toBe(3);
+      expect(v.podDisruptionBudget).toEqual({ enabled: true, maxUnavailable: 1 });
+      expect(v.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');
+    }
+  });
+
+  test('HTTP-01 through a gateway enables cert-manager’s Gateway API support', () => {
+    const cluster = renderTestCluster((p) => {
+      new Namespaces(p, 'namespaces');
+      new CertManager(p, 'cert-manager', {
+        issuers: [Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver: AcmeSolver.http01Gateway({ gatewayName: 'public', gatewayNamespace: 'istio-ingress' }) })],
+      });
+    });
+    const issuer = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-staging');
+    expect(issuer.spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'istio-ingress', sectionName: 'http' },
+    ]);
+    expect((cluster.components.find((x) => x.name === 'cert-manager')!.values as any).config.gatewayAPI.enabled).toBe(true);
+  });
+
+  test('bad input fails with the field path', () => {
+    expect(() =>
+      renderTestCluster((p) => {
+        new Namespaces(p, 'namespaces');
+        new CertManager(p, 'cert-manager', { issuers: [Issuer.letsEncrypt({ staging: true, email: 'not-an-email', solver })] });
+      }),
+    ).toThrow('clusters/test.ts: components.cert-manager.issuers[0].email: got "not-an-email", expected the e-mail address');
+    expect(() => renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers: [] }))).toThrow('components.cert-manager.issuers: got 0 items: at least one issuer is needed');
+    expect(() =>
+      renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'x' })] })),
+    ).toThrow('components.cert-manager.dependsOn: needs component "namespaces"');
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, test } from 'vitest';
+import { Component, ComponentProps, Platform, SynthError, defineCluster, renderCluster } from '@platform/core';
+import { testSpec } from '@platform/core';
+
+/** A minimal component for composition tests. */
+class Dummy extends Component {
+  constructor(scope: Platform, id: string, props: Partial<ComponentProps> = {}) {
+    super(scope, id, { namespace: 'default-ns', project: 'infrastructure', ...props });
+  }
+}
+
+function problemsOf(spec: unknown, compose: (p: Platform) => void = () => new Dummy(undefined as never, 'x')): string[] {
+  try {
+    renderCluster(defineCluster(spec as never, compose), 'clusters/bad.ts');
+  } catch (error) {
+    if (error instanceof SynthError) return error.problems.map((p) => `${p.file}: ${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected synth to fail');
+}
+
+const noComponents = () => undefined;
+
+describe('cluster spec validation names the file, the field path, the value and what is allowed', () => {
+  test.each([
+    ['unknown field', { ...testSpec(), nmae: 'x' }, 'clusters/bad.ts: spec.nmae: unknown field "nmae"; allowed: availability, azs, domain'],
+    [
+      'wrong type',
+      testSpec({ kubernetesVersion: 1.33 as never }),
+      'clusters/bad.ts: spec.kubernetesVersion: got 1.33, allowed: "1.30", "1.31", "1.32", "1.33"',
+    ],
+    ['empty name', testSpec({ name: '' }), 'clusters/bad.ts: spec.name: must not be empty'],
+    [
+      'name not DNS-1123',
+      testSpec({ name: 'Prod_1' }),
+      'clusters/bad.ts: spec.name: got "Prod_1", a cluster name must be a DNS-1123 label',
+    ],
+    [
+      'malformed domain',
+      testSpec({ domain: 'https://example.com/' }),
+      'clusters/bad.ts: spec.domain: got "https://example.com/", expected a lower-case DNS domain',
+    ],
+    [
+      'single-label domain',
+      testSpec({ domain: 'localhost' }),
+      'clusters/bad.ts: spec.domain: got "localhost", expected a lower-case DNS domain',
+    ],
+    [
+      'malformed CIDR',
+      testSpec({ network: { vpcCidr: '10.0.0.300/16', podCidr: '100.64.0.0/16', serviceCidr: '172.20.0.0/16' } }),
+      'clusters/bad.ts: spec.network.vpcCidr: got "10.0.0.300/16", expected an IPv4 CIDR',
+    ],
+    [
+      'CIDR with host bits',
+      testSpec({ network: { vpcCidr: '10.0.0.1/16', podCidr: '100.64.0.0/16', serviceCidr: '172.20.0.0/16' } }),
+      'spec.network.vpcCidr: got "10.0.0.1/16", expected an IPv4 CIDR',
+    ],
+    [
+      'overlapping CIDRs',
+      testSpec({ network: { vpcCidr: '10.0.0.0/16', podCidr: '10.0.128.0/17', serviceCidr: '172.20.0.0/16' } }),
+      'spec.network.podCidr: got "10.0.128.0/17", it overlaps network.vpcCidr 10.0.0.0/16',
+    ],
+    [
+      'too many AZs',
+      testSpec({ azs: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', 'eu-west-1d'] }),
+      'clusters/bad.ts: spec.azs: got 4 zones, a cluster has 1 to 3 availability zones',
+    ],
+    ['no AZ', testSpec({ azs: [] }), 'clusters/bad.ts: spec.azs: got [], a cluster needs 1 to 3 availability zones'],
+    [
+      'prod with 2 AZs',
+      testSpec({ environment: 'prod', azs: ['eu-west-1a', 'eu-west-1b'], availability: { replicas: 2, spread: 'zone' } }),
+      'clusters/bad.ts: spec.azs: got 2 zones, prod needs 3',
+    ],
+    [
+      'AZ outside the region',
+      testSpec({ azs: ['eu-west-1a', 'us-east-1b'] }),
+      'clusters/bad.ts: spec.azs[1]: got "us-east-1b", expected a zone of region eu-west-1',
+    ],
+    [
+      'unknown environment',
+      testSpec({ environment: 'staging' as never }),
+      'clusters/bad.ts: spec.environment: got "staging", allowed: "local", "dev", "prod"',
+    ],
+    ['unknown provider', testSpec({ provider: 'gke' as never }), 'clusters/bad.ts: spec.provider: got "gke", allowed: "kind", "eks"'],
+    [
+      'replicas < 1',
+      testSpec({ availability: { replicas: 0, spread: 'hostname' } }),
+      'clusters/bad.ts: spec.availability.replicas: got 0, replicas must be an integer ≥ 1',
+    ],
+    ['EKS without region', testSpec({ region: undefined }), 'clusters/bad.ts: spec.region: missing: an EKS cluster needs its AWS region'],
+    [
+      'git URL',
+      testSpec({ gitops: { repoURL: 'not a url', revision: 'main', destination: { server: 'https://kubernetes.default.svc' } } }),
+      'spec.gitops.repoURL: got "not a url", expected an https or ssh Git URL',
+    ],
+  ])('%s', (_case, spec, expected) => {
+    const problems = problemsOf(spec, noComponents);
+    expect(problems.join('\n')).toContain(expected);
+  });
+
+  test('a valid spec passes', () => {
+    expect(() => renderCluster(defineCluster(testSpec(), noComponents), 'clusters/ok.ts')).not.toThrow();
+  });
+
+  test('all problems are reported at once', () => {
+    const problems = problemsOf({ ...testSpec({ name: 'Bad Name', domain: 'nodots' }), extra: 1 }, noComponents);
+    expect(problems).toHaveLength(3);
+  });
+});
+
+describe('composition and waves', () => {
+  const render = (compose: (p: Platform) => void) => renderCluster(defineCluster(testSpec(), compose), 'clusters/test.ts');
+
+  test('waves follow declared dependencies', () => {
+    const cluster = render((p) => {
+      new Dummy(p, 'c', { dependsOn: ['b'] });
+      new Dummy(p, 'b', { dependsOn: ['a'] });
+      new Dummy(p, 'a');
+      new Dummy(p, 'd', { dependsOn: ['a'], wave: 5 });
+    });
+    expect(Object.fromEntries(cluster.components.map((c) => [c.name, c.wave]))).toEqual({ a: 0, b: 1, c: 2, d: 5 });
+  });
+
+  test('a component that needs an absent one fails with the file and what exists', () => {
+    expect(() => render((p) => new Dummy(p, 'cert-manager', { dependsOn: ['namespaces'] }))).toThrow(
+      'clusters/test.ts: components.cert-manager.dependsOn: needs component "namespaces", which this cluster does not include',
+    );
+  });
+
+  test('a dependency cycle fails synth', () => {
+    expect(() =>
+      render((p) => {
+        new Dummy(p, 'a', { dependsOn: ['b'] });
+        new Dummy(p, 'b', { dependsOn: ['a'] });
+      }),
+    ).toThrow('dependency cycle a → b → a');
+  });
+
+  test('a declared wave that contradicts a dependency fails synth', () => {
+    expect(() =>
+      render((p) => {
+        new Dummy(p, 'a', { wave: 3 });
+        new Dummy(p, 'b', { dependsOn: ['a'], wave: 2 });
+      }),
+    ).toThrow('clusters/test.ts: components.b.wave: got 2, but it depends on "a" (wave 3): its wave must be greater than 3');
+  });
+
+  test('component names are unique and DNS-1123', () => {
+    expect(() => render((p) => [new Dummy(p, 'a'), new Dummy(p, 'a')])).toThrow();
+    expect(() => render((p) => new Dummy(p, 'Not_Valid'))).toThrow(
+      'components.Not_Valid: component name "Not_Valid" must be a DNS-1123 label',
+    );
+  });
+
+  test('an error thrown by a construct is reported with the cluster file', () => {
+    expect(() =>
+      render(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('clusters/test.ts: components: a construct failed: boom');
+  });
+});
