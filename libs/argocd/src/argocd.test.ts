@@ -26,17 +26,28 @@ describe('ArgoCd', () => {
     const sets = cluster.components.find((c) => c.name === 'argocd')!.objects.filter((o) => o.kind === 'ApplicationSet');
     expect(sets.map((s) => s.metadata.name)).toEqual(['platform-wave-0', 'platform-wave-1']);
     expect(sets[1].spec.generators[0].selector).toEqual({ matchLabels: { wave: '1' } });
-    expect(sets[1].spec.generators[0].git.files).toEqual([{ path: 'dist/test/*/component.json' }, { path: 'dist/test/argocd/component.json', exclude: true }]);
+    expect(sets[1].spec.generators[0].git.files).toEqual([
+      { path: 'dist/test/*/component.json' },
+      { path: 'dist/test/argocd/component.json', exclude: true },
+    ]);
   });
 
   test('AppProjects list exactly the repositories, namespaces and cluster kinds their components need', () => {
     const infra = findObject(cluster, 'argocd', 'AppProject', 'infrastructure');
-    expect(infra.spec.sourceRepos).toEqual(['https://argoproj.github.io/argo-helm', 'https://cloudnative-pg.github.io/charts', 'https://github.com/example-org/platform-manifests.git']);
+    expect(infra.spec.sourceRepos).toEqual([
+      'https://argoproj.github.io/argo-helm',
+      'https://cloudnative-pg.github.io/charts',
+      'https://github.com/example-org/platform-manifests.git',
+    ]);
     expect(infra.spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
     expect(infra.spec.clusterResourceWhitelist).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
     expect(infra.spec.destinations.map((d: any) => d.namespace)).toContain('cnpg-system');
     const apps = findObject(cluster, 'argocd', 'AppProject', 'apps');
-    expect(apps.spec).toMatchObject({ sourceRepos: ['https://github.com/example-org/platform-manifests.git'], destinations: [], clusterResourceWhitelist: [] });
+    expect(apps.spec).toMatchObject({
+      sourceRepos: ['https://github.com/example-org/platform-manifests.git'],
+      destinations: [],
+      clusterResourceWhitelist: [],
+    });
   });
 
   test('replicas and HA follow props, with PDBs and spread', () => {
@@ -58,6 +69,8 @@ describe('ArgoCd', () => {
   });
 
   test('replicas below 1 are rejected', () => {
-    expect(() => renderTestCluster((p) => new ArgoCd(p, 'argocd', { replicas: 0 }))).toThrow('components.argocd.replicas: got 0, replicas must be an integer ≥ 1');
+    expect(() => renderTestCluster((p) => new ArgoCd(p, 'argocd', { replicas: 0 }))).toThrow(
+      'components.argocd.replicas: got 0, replicas must be an integer ≥ 1',
+    );
   });
 });

@@ -133,7 +133,9 @@ export class ArgoCd extends Component {
       ports: [{ port: 8082 }, { port: 8083 }, { port: 8084 }, { port: 8085 }],
     });
 
+    this.addFlow({ to: { external: 'Git and Helm repositories' }, label: 'HTTPS 443, SSH 22' });
     scope.whenComplete(() => {
+      for (const c of scope.components) if (c !== this) this.addFlow({ to: c.name, label: 'syncs', kind: 'manages' });
       renderAppProjects(this, scope);
       renderApplicationSets(this, scope, [this.name]);
       renderBootstrapApplication(this, scope, this);

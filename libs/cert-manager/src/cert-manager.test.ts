@@ -10,7 +10,10 @@ describe('CertManager', () => {
     const cluster = renderTestCluster((p) => {
       new Namespaces(p, 'namespaces');
       new CertManager(p, 'cert-manager', {
-        issuers: [Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver }), Issuer.letsEncrypt({ staging: false, email: 'ops@example.com', solver })],
+        issuers: [
+          Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver }),
+          Issuer.letsEncrypt({ staging: false, email: 'ops@example.com', solver }),
+        ],
       });
     });
     const staging = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-staging');
@@ -21,14 +24,22 @@ describe('CertManager', () => {
       privateKeySecretRef: { name: 'letsencrypt-staging-account-key' },
       solvers: [{ selector: { dnsZones: ['test.example.com'] }, dns01: { route53: { region: 'eu-west-1' } } }],
     });
-    expect(findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-production').spec.acme.server).toBe('https://acme-v02.api.letsencrypt.org/directory');
+    expect(findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-production').spec.acme.server).toBe(
+      'https://acme-v02.api.letsencrypt.org/directory',
+    );
     // Issuers sync after the chart's webhook is up.
     expect(staging.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     // The controller may reach ACME and the Pod Identity agent; nothing else is opened.
-    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '169.254.170.23/32' } }]);
+    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to).toEqual([
+      { ipBlock: { cidr: '169.254.170.23/32' } },
+    ]);
     const c = cluster.components.find((x) => x.name === 'cert-manager')!;
     expect(c.chart).toMatchObject({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.21.1' });
-    expect(c.values).toMatchObject({ crds: { enabled: true, keep: true }, global: { leaderElection: { namespace: 'cert-manager' } }, config: { gatewayAPI: { enabled: false } } });
+    expect(c.values).toMatchObject({
+      crds: { enabled: true, keep: true },
+      global: { leaderElection: { namespace: 'cert-manager' } },
+      config: { gatewayAPI: { enabled: false } },
+    });
     expect(c.dependsOn).toEqual(['namespaces']);
     expect(c.wave).toBeGreaterThan(cluster.components.find((x) => x.name === 'namespaces')!.wave);
   });
@@ -45,9 +56,16 @@ describe('CertManager', () => {
     const cert = findObject(cluster, 'cert-manager', 'Certificate', 'platform-ca');
     const ca = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'platform-ca');
     expect(root.spec).toEqual({ selfSigned: {} });
-    expect(cert.spec).toMatchObject({ isCA: true, commonName: 'Local CA', secretName: 'platform-ca', issuerRef: { name: 'platform-ca-selfsigned-root', kind: 'ClusterIssuer' } });
+    expect(cert.spec).toMatchObject({
+      isCA: true,
+      commonName: 'Local CA',
+      secretName: 'platform-ca',
+      issuerRef: { name: 'platform-ca-selfsigned-root', kind: 'ClusterIssuer' },
+    });
     expect(ca.spec).toEqual({ ca: { secretName: 'platform-ca' } });
-    expect(Number(ca.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(Number(cert.metadata.annotations['argocd.argoproj.io/sync-wave']));
+    expect(Number(ca.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(
+      Number(cert.metadata.annotations['argocd.argoproj.io/sync-wave']),
+    );
     const names = cluster.components.find((x) => x.name === 'cert-manager')!.objects.map((o) => o.metadata.name);
     expect(names).not.toContain('allow-acme');
   });
@@ -72,7 +90,13 @@ describe('CertManager', () => {
     const cluster = renderTestCluster((p) => {
       new Namespaces(p, 'namespaces');
       new CertManager(p, 'cert-manager', {
-        issuers: [Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver: AcmeSolver.http01Gateway({ gatewayName: 'public', gatewayNamespace: 'istio-ingress' }) })],
+        issuers: [
+          Issuer.letsEncrypt({
+            staging: true,
+            email: 'ops@example.com',
+            solver: AcmeSolver.http01Gateway({ gatewayName: 'public', gatewayNamespace: 'istio-ingress' }),
+          }),
+        ],
       });
     });
     const issuer = findObject(cluster, 'cert-manager', 'ClusterIssuer', 'letsencrypt-staging');
@@ -89,7 +113,9 @@ describe('CertManager', () => {
         new CertManager(p, 'cert-manager', { issuers: [Issuer.letsEncrypt({ staging: true, email: 'not-an-email', solver })] });
       }),
     ).toThrow('clusters/test.ts: components.cert-manager.issuers[0].email: got "not-an-email", expected the e-mail address');
-    expect(() => renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers: [] }))).toThrow('components.cert-manager.issuers: got 0 items: at least one issuer is needed');
+    expect(() => renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers: [] }))).toThrow(
+      'components.cert-manager.issuers: got 0 items: at least one issuer is needed',
+    );
     expect(() =>
       renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'x' })] })),
     ).toThrow('components.cert-manager.dependsOn: needs component "namespaces"');

@@ -135,7 +135,9 @@ export class CertManager extends Component {
         ports: [{ port: 443 }, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
       });
     }
+    if (parsed.issuers.some((i) => i.type === 'acme')) this.addFlow({ to: { external: "Let's Encrypt ACME" }, label: 'HTTPS 443' });
     if (parsed.issuers.some((i) => i.needs.usesAwsApi)) {
+      this.addFlow({ to: { external: 'AWS Route 53' }, label: 'DNS-01 challenges' });
       allowEgress(this, {
         name: 'allow-pod-identity-agent',
         namespace: NAMESPACE,

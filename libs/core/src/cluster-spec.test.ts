@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Component, ComponentProps, Platform, SynthError, defineCluster, renderCluster } from '@platform/core';
+import { Component, ComponentProps, Platform, SynthError, defineCluster, renderCluster, renderClusterReadme } from '@platform/core';
 import { testSpec } from '@platform/core';
 
 /** A minimal component for composition tests. */
@@ -150,6 +150,27 @@ describe('composition and waves', () => {
     expect(() => render((p) => new Dummy(p, 'Not_Valid'))).toThrow(
       'components.Not_Valid: component name "Not_Valid" must be a DNS-1123 label',
     );
+  });
+
+  test('a flow to a component the cluster does not include fails synth', () => {
+    expect(() =>
+      render((p) => {
+        new Dummy(p, 'api').addFlow({ to: 'api-db', label: 'PostgreSQL 5432' });
+      }),
+    ).toThrow('clusters/test.ts: components.api: flow "PostgreSQL 5432" goes to component "api-db", which this cluster does not include');
+  });
+
+  test('the cluster README shows waves, versions and flows as a Mermaid diagram', () => {
+    const cluster = render((p) => {
+      new Dummy(p, 'db', { chart: { repoURL: 'https://charts.example.com', chart: 'db', version: '1.2.3', values: {} } });
+      new Dummy(p, 'api', { dependsOn: ['db'] }).addFlow({ to: 'db', label: 'PostgreSQL 5432' });
+    });
+    const readme = renderClusterReadme(cluster);
+    expect(readme).toContain('| 0 | db | default-ns | infrastructure | chart `db` 1.2.3 | 0 | — |');
+    expect(readme).toContain('| 1 | api | default-ns | infrastructure | — | 0 | db |');
+    expect(readme).toContain('```mermaid');
+    expect(readme).toContain('  api -- "PostgreSQL 5432" --> db');
+    expect(readme).toContain('  wave_0 -. "healthy before" .-> wave_1');
   });
 
   test('an error thrown by a construct is reported with the cluster file', () => {

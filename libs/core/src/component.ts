@@ -39,6 +39,25 @@ export interface GroupKind {
   readonly kind: string;
 }
 
+/** Something outside the cluster a component talks to (for the generated diagram). */
+export interface ExternalEndpoint {
+  readonly external: string;
+}
+
+/**
+ * A flow a component takes part in: traffic it sends (`traffic`) or objects an operator manages
+ * (`manages`). Flows feed the generated cluster diagram and are validated: a flow to a component
+ * the cluster does not include fails synth.
+ */
+export interface Flow {
+  /** Target component name, or an endpoint outside the cluster. */
+  readonly to: string | ExternalEndpoint;
+  /** What flows, e.g. `HTTPS 443`, `PostgreSQL 5432`, `ACME DNS-01`. */
+  readonly label: string;
+  /** @default 'traffic' */
+  readonly kind?: 'traffic' | 'manages';
+}
+
 export interface ComponentProps {
   /** Default namespace of the component's Argo CD Application (where its chart installs). */
   readonly namespace: string;
@@ -105,6 +124,7 @@ export abstract class Component extends Chart {
   readonly syncOptions: readonly string[];
   readonly upstreamClusterKinds: readonly GroupKind[];
   readonly upstreamNamespaces: readonly string[];
+  private readonly flowList: Flow[] = [];
 
   constructor(scope: Platform, id: string, props: ComponentProps) {
     super(scope, id, { disableResourceNameHashes: true, labels: commonLabels(id) });
@@ -129,6 +149,22 @@ export abstract class Component extends Chart {
     this.upstreamClusterKinds = props.upstreamClusterKinds ?? [];
     this.upstreamNamespaces = props.upstreamNamespaces ?? [];
     scope.register(this);
+    this.node.addValidation({
+      validate: () =>
+        this.flowList
+          .filter((f) => typeof f.to === 'string' && !scope.tryFind(f.to))
+          .map((f) => `flow "${f.label}" goes to component "${String(f.to)}", which this cluster does not include`),
+    });
+  }
+
+  /** Declares a flow from this component (see Flow). */
+  addFlow(flow: Flow): void {
+    this.flowList.push(flow);
+  }
+
+  /** The flows this component declared. */
+  get flows(): readonly Flow[] {
+    return this.flowList;
   }
 
   /** Every object of this component, nested constructs included (cdk8s' `apiObjects` lists direct children only). */

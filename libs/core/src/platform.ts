@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterSpec, ClusterSpecInput, clusterSpecRules } from './cluster-spec';
-import type { Component, GitSource, HelmChartSource, ProjectName } from './component';
+import type { Component, Flow, GitSource, HelmChartSource, ProjectName } from './component';
 import { Problem, SynthError } from './errors';
 import { parseOrThrow } from './validation';
 
@@ -95,6 +95,7 @@ export interface RenderedComponent {
   readonly values?: object;
   readonly git?: GitSource;
   readonly syncOptions: readonly string[];
+  readonly flows: readonly Flow[];
   /** Kubernetes objects as plain JSON. */
   readonly objects: readonly Record<string, any>[];
 }
@@ -202,7 +203,7 @@ export function renderCluster(definition: ClusterDefinition, file: string): Rend
 
   for (const construct of platform.node.findAll()) {
     for (const message of construct.node.validate()) {
-      problems.push({ file, path: `components.${construct.node.path.split('/').slice(2).join('.')}`, message });
+      problems.push({ file, path: `components.${construct.node.path.split('/').slice(1).join('.')}`, message });
     }
   }
   if (problems.length > 0) throw new SynthError(problems);
@@ -224,6 +225,7 @@ export function renderCluster(definition: ClusterDefinition, file: string): Rend
       values: c.chart?.values,
       git: c.git,
       syncOptions: c.syncOptions,
+      flows: c.flows,
       objects: c.toJson(),
     }));
   } catch (error) {

@@ -4,6 +4,41 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
+const nodeId = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
+const text = (t: string) => t.replace(/"/g, "'");
+
+/**
+ * A Mermaid flowchart: components grouped by wave, the flows they declared (traffic between
+ * components and to endpoints outside the cluster, operators managing what they manage), and
+ * Argo CD syncing the waves in order.
+ */
+export function mermaid(cluster: RenderedCluster): string[] {
+  const out = ['```mermaid', 'flowchart LR'];
+  const waves = [...new Set(cluster.components.map((c) => c.wave))].sort((a, b) => a - b);
+  const externals = new Set<string>();
+  for (const c of cluster.components) for (const f of c.flows) if (typeof f.to !== 'string') externals.add(f.to.external);
+  for (const e of [...externals].sort()) out.push(`  ${nodeId(`ext_${e}`)}[("${text(e)}")]`);
+  for (const wave of waves) {
+    out.push(`  subgraph wave_${wave}["wave ${wave}"]`);
+    for (const c of cluster.components.filter((x) => x.wave === wave)) out.push(`    ${nodeId(c.name)}["${c.name}<br/>${c.namespace}"]`);
+    out.push('  end');
+  }
+  for (let i = 1; i < waves.length; i++) out.push(`  wave_${waves[i - 1]} -. "healthy before" .-> wave_${waves[i]}`);
+  const edges: string[] = [];
+  for (const c of cluster.components) {
+    for (const f of c.flows) {
+      const target = typeof f.to === 'string' ? nodeId(f.to) : nodeId(`ext_${f.to.external}`);
+      edges.push(
+        f.kind === 'manages'
+          ? `  ${nodeId(c.name)} == "${text(f.label)}" ==> ${target}`
+          : `  ${nodeId(c.name)} -- "${text(f.label)}" --> ${target}`,
+      );
+    }
+  }
+  out.push(...edges.sort(), '```');
+  return out;
+}
+
 /**
  * The generated `dist/<cluster>/README.md`: what a reviewer needs at a glance. Generated from the
  * rendered cluster, never hand-written.
@@ -58,6 +93,7 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
   if (images.size > 0) {
     lines.push('', '## Images rendered by this repository', '', ...[...images].sort().map((i) => `- \`${i}\``));
   }
+  lines.push('', '## Diagram', '', ...mermaid(cluster));
   const namespaces = new Set<string>();
   cluster.components.forEach((c) => {
     namespaces.add(c.namespace);

@@ -1,6 +1,14 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { PlatformNamespace, SecureDeployment, SecureDeploymentProps, assertPinnedImage, canonicalize, parseCidr, toYaml } from '@platform/core';
+import {
+  PlatformNamespace,
+  SecureDeployment,
+  SecureDeploymentProps,
+  assertPinnedImage,
+  canonicalize,
+  parseCidr,
+  toYaml,
+} from '@platform/core';
 
 const props: SecureDeploymentProps = {
   name: 'web',
@@ -37,7 +45,10 @@ describe('SecureDeployment', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/live', port: 3001 });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 3001 });
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+    });
     // Selectors are stable labels only: never cdk8s' construct address.
     expect(deployment.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' });
     expect(JSON.stringify(objects)).not.toContain('cdk8s.io/metadata.addr');
@@ -60,7 +71,9 @@ describe('SecureDeployment', () => {
   });
 
   test('replicas must be at least 1', () => {
-    expect(() => render((c) => new SecureDeployment(c, 'web', { ...props, replicas: 0 }))).toThrow('replicas must be an integer ≥ 1, got 0');
+    expect(() => render((c) => new SecureDeployment(c, 'web', { ...props, replicas: 0 }))).toThrow(
+      'replicas must be an integer ≥ 1, got 0',
+    );
   });
 });
 
@@ -79,13 +92,21 @@ describe('PlatformNamespace', () => {
   });
 
   test('a level below restricted needs a reason', () => {
-    expect(() => render((c) => new PlatformNamespace(c, 'x', { name: 'x', podSecurity: 'privileged' }))).toThrow('needs a podSecurityReason');
+    expect(() => render((c) => new PlatformNamespace(c, 'x', { name: 'x', podSecurity: 'privileged' }))).toThrow(
+      'needs a podSecurityReason',
+    );
   });
 });
 
 describe('output format', () => {
   test('keys are canonical and YAML 1.1 look-alikes are quoted', () => {
-    expect(Object.keys(canonicalize({ spec: 1, metadata: 2, kind: 3, apiVersion: 4, a: 5 }))).toEqual(['apiVersion', 'kind', 'metadata', 'a', 'spec']);
+    expect(Object.keys(canonicalize({ spec: 1, metadata: 2, kind: 3, apiVersion: 4, a: 5 }))).toEqual([
+      'apiVersion',
+      'kind',
+      'metadata',
+      'a',
+      'spec',
+    ]);
     expect(toYaml({ a: 'yes', b: 'on', c: '0777', d: 'true' })).toBe('a: "yes"\nb: "on"\nc: "0777"\nd: "true"\n');
   });
 

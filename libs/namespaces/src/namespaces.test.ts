@@ -8,7 +8,11 @@ describe('Namespaces', () => {
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
 
   test('creates every platform namespace but the excluded ones', () => {
-    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(PLATFORM_NAMESPACES.map((n) => n.name).filter((n) => n !== 'karpenter').sort());
+    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(
+      PLATFORM_NAMESPACES.map((n) => n.name)
+        .filter((n) => n !== 'karpenter')
+        .sort(),
+    );
     expect(namespaces.map((n) => n.metadata.name)).not.toContain('kube-system');
   });
 
@@ -19,7 +23,8 @@ describe('Namespaces', () => {
       expect(labels['pod-security.kubernetes.io/enforce'], name).toMatch(/^(restricted|baseline|privileged)$/);
       expect(labels['pod-security.kubernetes.io/enforce-version'], name).toBe('v1.30');
       expect(labels['istio-injection'], name).toMatch(/^(enabled|disabled)$/);
-      if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') expect(ns.metadata.annotations['platform/pod-security-reason'], name).toBeTruthy();
+      if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted')
+        expect(ns.metadata.annotations['platform/pod-security-reason'], name).toBeTruthy();
       const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === name && o.metadata.name === 'default-deny');
       expect(deny?.spec, name).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     }
