@@ -44,12 +44,14 @@ export async function bundle(name, contents) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    packages: 'external',
+    // jsii packages stay external (one copy of cdk8s/constructs, loaded by Node); the rest (zod,
+    // yaml) is bundled so esbuild drops what is unused.
+    external: ['cdk8s', 'cdk8s-plus-30', 'constructs', 'esbuild'],
     // Module aliases come from tsconfig paths, also for files outside the repository (test fixtures).
     tsconfig: join(ROOT, 'tsconfig.json'),
     outfile,
     metafile: true,
-    sourcemap: 'inline',
+    sourcemap: true,
     logLevel: 'error',
   });
   const inputs = Object.keys(result.metafile.inputs)
