@@ -4,7 +4,12 @@ import {
   ARGOCD_NAMESPACE,
   Component,
   Platform,
-  TOPOLOGY_KEYS,
+  HelmValues,
+  additionalValuesSchema,
+  helmResources,
+  mergeValues,
+  replicasSchema,
+  spreadConstraints,
   allowEgress,
   allowIngress,
   allowKubeApi,
@@ -16,6 +21,7 @@ import {
   strictObject,
 } from '@platform/core';
 import { APPLICATIONSET_HEALTH_LUA } from './health';
+import type { ArgoCdDeploymentValues, ArgoCdValues } from './values';
 import { ARGOCD_CHART } from './versions';
 
 export interface ArgoCdProps {
@@ -29,20 +35,17 @@ export interface ArgoCdProps {
    * @default - true when replicas > 1
    */
   readonly redisHa?: boolean;
+  /**
+   * Chart values we do not type, merged over ours (maps deeply, lists replaced).
+   * @default - none
+   */
+  readonly additionalValues?: HelmValues;
 }
 
 const propsSchema = strictObject({
-  replicas: z
-    .int()
-    .min(1, { error: (iss) => `got ${JSON.stringify(iss.input)}, replicas must be an integer ≥ 1` })
-    .optional(),
+  replicas: replicasSchema().optional(),
   redisHa: z.boolean().optional(),
-});
-
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-const resources = (cpu: [string, string], memory: [string, string]): Resources => ({
-  requests: { cpu: cpu[0], memory: memory[0] },
-  limits: { cpu: cpu[1], memory: memory[1] },
+  additionalValues: additionalValuesSchema().optional(),
 });
 
 /**
@@ -54,55 +57,41 @@ export class ArgoCd extends Component {
     const parsed = parseComponentProps(scope, id, propsSchema, props);
     const replicas = parsed.replicas ?? scope.spec.availability.replicas;
     const redisHa = parsed.redisHa ?? replicas > 1;
-    const spreadKey = TOPOLOGY_KEYS[scope.spec.availability.spread];
-    const ha = (component: string, res: Resources) => ({
+    const spread = scope.spec.availability.spread;
+    const scaled = (component: string, cpu: [string, string], memory: [string, string]): ArgoCdDeploymentValues => ({
       replicas,
-      resources: res,
+      resources: helmResources(cpu, memory),
       pdb: { enabled: replicas > 1, maxUnavailable: 1 },
-      topologySpreadConstraints:
-        replicas > 1
-          ? [
-              {
-                maxSkew: 1,
-                topologyKey: spreadKey,
-                whenUnsatisfiable: 'DoNotSchedule',
-                labelSelector: { matchLabels: { 'app.kubernetes.io/name': `argocd-${component}` } },
-              },
-            ]
-          : [],
+      topologySpreadConstraints: replicas > 1 ? spreadConstraints(spread, { 'app.kubernetes.io/name': `argocd-${component}` }) : [],
     });
+    const values: ArgoCdValues = {
+      global: { domain: `argocd.${scope.spec.domain}` },
+      crds: { install: true, keep: true },
+      configs: {
+        // TLS terminates at the Istio ingress gateway; inside the mesh the server speaks HTTP.
+        params: { 'server.insecure': true },
+        cm: {
+          'application.resourceTrackingMethod': 'annotation',
+          'exec.enabled': false,
+          'timeout.reconciliation': '180s',
+          'resource.customizations.health.argoproj.io_ApplicationSet': APPLICATIONSET_HEALTH_LUA,
+        },
+      },
+      dex: { enabled: false },
+      notifications: { enabled: false },
+      // One application controller: sharding pays off with many clusters, not one.
+      controller: { replicas: 1, resources: helmResources(['250m', '1'], ['512Mi', '2Gi']), pdb: { enabled: false } },
+      server: scaled('server', ['50m', '500m'], ['128Mi', '512Mi']),
+      repoServer: scaled('repo-server', ['100m', '1'], ['256Mi', '1Gi']),
+      applicationSet: scaled('applicationset-controller', ['50m', '500m'], ['128Mi', '512Mi']),
+      redis: { enabled: !redisHa, resources: helmResources(['50m', '250m'], ['64Mi', '256Mi']) },
+      'redis-ha': { enabled: redisHa },
+    };
 
     super(scope, id, {
       namespace: ARGOCD_NAMESPACE,
       project: 'infrastructure',
-      chart: {
-        ...ARGOCD_CHART,
-        values: {
-          global: { domain: `argocd.${scope.spec.domain}` },
-          crds: { install: true, keep: true },
-          configs: {
-            params: {
-              // TLS terminates at the Istio ingress gateway; inside the mesh the server speaks HTTP.
-              'server.insecure': true,
-            },
-            cm: {
-              'application.resourceTrackingMethod': 'annotation',
-              'exec.enabled': false,
-              'timeout.reconciliation': '180s',
-              'resource.customizations.health.argoproj.io_ApplicationSet': APPLICATIONSET_HEALTH_LUA,
-            },
-          },
-          dex: { enabled: false },
-          notifications: { enabled: false },
-          // One application controller: sharding needs more than one cluster to pay off.
-          controller: { replicas: 1, resources: resources(['250m', '1'], ['512Mi', '2Gi']), pdb: { enabled: false } },
-          server: ha('server', resources(['50m', '500m'], ['128Mi', '512Mi'])),
-          repoServer: ha('repo-server', resources(['100m', '1'], ['256Mi', '1Gi'])),
-          applicationSet: ha('applicationset-controller', resources(['50m', '500m'], ['128Mi', '512Mi'])),
-          redis: { enabled: !redisHa, resources: resources(['50m', '250m'], ['64Mi', '256Mi']) },
-          'redis-ha': { enabled: redisHa },
-        },
-      },
+      chart: { ...ARGOCD_CHART, values: mergeValues(values, parsed.additionalValues) },
       upstreamClusterKinds: [
         { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },

@@ -1,3 +1,4 @@
 export * from './argocd';
 export * from './health';
 export * from './versions';
+export * from './values';

@@ -4,11 +4,16 @@ import {
   ARGOCD_SYNC_WAVE,
   Component,
   Platform,
-  TOPOLOGY_KEYS,
+  HelmValues,
+  additionalValuesSchema,
   allowEgress,
   allowIngress,
   allowKubeApi,
+  helmResources,
+  mergeValues,
   parseComponentProps,
+  replicasSchema,
+  spreadConstraints,
   strictObject,
 } from '@platform/core';
 import {
@@ -18,6 +23,7 @@ import {
   ClusterIssuer,
 } from '@platform/crds/generated/cert-manager.io';
 import { Issuer, issuerInputsSchema } from './issuers';
+import type { CertManagerDeploymentValues, CertManagerValues } from './values';
 import { CERT_MANAGER_CHART } from './versions';
 
 export interface CertManagerProps {
@@ -28,13 +34,19 @@ export interface CertManagerProps {
    * @default - the cluster's `availability.replicas`
    */
   readonly replicas?: number;
+  /**
+   * Chart values we do not type, merged over ours (maps deeply, lists replaced).
+   * @default - none
+   */
+  readonly additionalValues?: HelmValues;
 }
 
 const propsSchema = strictObject({
   issuers: z
     .array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' }))
     .min(1, { error: 'at least one issuer is needed' }),
-  replicas: z.int().min(1).optional(),
+  replicas: replicasSchema().optional(),
+  additionalValues: additionalValuesSchema().optional(),
 });
 
 const NAMESPACE = 'cert-manager';
@@ -56,50 +68,36 @@ export class CertManager extends Component {
     const usesGatewayApi = parsed.issuers.some((i) => i.needs.usesGatewayApi);
     const spread = scope.spec.availability.spread;
 
-    const ha = (name: string) => ({
+    const deployment = (component: string, cpu: [string, string], memory: [string, string]): CertManagerDeploymentValues => ({
       replicaCount: replicas,
       podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
       topologySpreadConstraints:
-        replicas > 1
-          ? [
-              {
-                maxSkew: 1,
-                topologyKey: TOPOLOGY_KEYS[spread],
-                whenUnsatisfiable: 'DoNotSchedule',
-                labelSelector: { matchLabels: { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': name } },
-              },
-            ]
-          : [],
+        replicas > 1 ? spreadConstraints(spread, { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': component }) : [],
+      resources: helmResources(cpu, memory),
     });
+    const values: CertManagerValues = {
+      crds: { enabled: true, keep: true },
+      global: { leaderElection: { namespace: NAMESPACE }, priorityClassName: 'system-cluster-critical' },
+      ...deployment('controller', ['50m', '500m'], ['128Mi', '512Mi']),
+      enableCertificateOwnerRef: true,
+      config: {
+        apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+        kind: 'ControllerConfiguration',
+        // HTTP-01 through the Gateway API needs the Gateway API CRDs before cert-manager starts.
+        gatewayAPI: { enabled: usesGatewayApi },
+      },
+      webhook: deployment('webhook', ['20m', '200m'], ['64Mi', '128Mi']),
+      cainjector: deployment('cainjector', ['20m', '200m'], ['128Mi', '512Mi']),
+      startupapicheck: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+      // The ServiceMonitor is added by the Prometheus component once its CRDs exist.
+      prometheus: { enabled: true, servicemonitor: { enabled: false } },
+    };
 
     super(scope, id, {
       namespace: NAMESPACE,
       project: 'infrastructure',
       dependsOn: ['namespaces'],
-      chart: {
-        ...CERT_MANAGER_CHART,
-        values: {
-          crds: { enabled: true, keep: true },
-          global: { leaderElection: { namespace: NAMESPACE }, priorityClassName: 'system-cluster-critical' },
-          ...ha('controller'),
-          resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-          enableCertificateOwnerRef: true,
-          config: {
-            apiVersion: 'controller.config.cert-manager.io/v1alpha1',
-            kind: 'ControllerConfiguration',
-            // HTTP-01 through the Gateway API needs the Gateway API CRDs before cert-manager starts.
-            gatewayAPI: { enabled: usesGatewayApi },
-          },
-          webhook: { ...ha('webhook'), resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } } },
-          cainjector: {
-            ...ha('cainjector'),
-            resources: { requests: { cpu: '20m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
-          },
-          startupapicheck: { resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } },
-          // The ServiceMonitor is added by the Prometheus component once its CRDs exist.
-          prometheus: { enabled: true, servicemonitor: { enabled: false } },
-        },
-      },
+      chart: { ...CERT_MANAGER_CHART, values: mergeValues(values, parsed.additionalValues) },
       upstreamClusterKinds: [
         { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },

@@ -1,3 +1,4 @@
 export * from './cert-manager';
 export * from './issuers';
 export * from './versions';
+export * from './values';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { showValue } from './errors';
-import { cidr, cidrsOverlap, dns1123Label, domainName, strictObject } from './validation';
+import { cidr, cidrsOverlap, dns1123Label, domainName, replicasSchema, strictObject } from './validation';
 
 /** Where the cluster runs. `kind` is a local Kubernetes-in-Docker cluster; `eks` is Amazon EKS. */
 export const PROVIDERS = ['kind', 'eks'] as const;
@@ -15,7 +15,7 @@ const availability = strictObject({
    * Replicas of each highly available platform workload (Argo CD server, repo server, webhooks...).
    * A component may take its own value from its props.
    */
-  replicas: z.int().min(1, { error: (iss) => `got ${showValue(iss.input)}, replicas must be an integer ≥ 1` }),
+  replicas: replicasSchema(),
   /** Topology domain replicas are spread over: nodes (`hostname`) or availability zones (`zone`). */
   spread: z.enum(['hostname', 'zone']),
 });

@@ -12,3 +12,4 @@ export * from './namespace';
 export * from './workload';
 export * from './argocd-output';
 export * from './testing';
+export * from './values';

@@ -113,3 +113,12 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, fil
   if (result.success) return result.data;
   throw new SynthError(issuesToProblems(file, prefix, input, result.error.issues));
 }
+
+/** A replica count: an integer ≥ 1. */
+export const replicasSchema = () =>
+  z.int({ error: (iss) => `got ${showValue(iss.input)}, replicas must be an integer ≥ 1` }).min(1, {
+    error: (iss) => `got ${showValue(iss.input)}, replicas must be an integer ≥ 1`,
+  });
+
+/** The `additionalValues` escape hatch of a component: a map of chart values. */
+export const additionalValuesSchema = () => z.record(z.string(), z.unknown(), { error: 'expected a map of Helm values' });
