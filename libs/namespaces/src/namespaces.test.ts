@@ -3,7 +3,7 @@ import { renderTestCluster } from '@platform/core';
 import { Namespaces, PLATFORM_NAMESPACES } from '@platform/namespaces';
 
 describe('Namespaces', () => {
-  const cluster = renderTestCluster((p) => new Namespaces(p, 'namespaces', { exclude: ['karpenter'] }));
+  const cluster = renderTestCluster((p) => new Namespaces(p, 'namespaces', { exclude: ['karpenter'], sidecarInjection: true }));
   const objects = cluster.components[0].objects;
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
 
@@ -37,6 +37,12 @@ describe('Namespaces', () => {
       expect(byName[app]['istio-injection']).toBe('enabled');
     }
     expect(byName['cnpg-system']['istio-injection']).toBe('disabled');
+  });
+
+  test('without sidecar injection no namespace is labelled for the mesh', () => {
+    const plain = renderTestCluster((p) => new Namespaces(p, 'namespaces'));
+    const labels = plain.components[0].objects.filter((o) => o.kind === 'Namespace').map((n) => n.metadata.labels['istio-injection']);
+    expect(new Set(labels)).toEqual(new Set(['disabled']));
   });
 
   test('an unknown namespace to exclude is an error naming what is allowed', () => {

@@ -3,7 +3,8 @@ import { Component, Platform, PlatformNamespace, PlatformNamespaceProps, parseCo
 
 /**
  * Every namespace of the platform (SPEC.md), with the Pod Security level it truly needs and whether
- * its pods join the mesh. `kube-system` is not here: Kubernetes owns it.
+ * its pods are meant to join the mesh (`meshed`, applied with `sidecarInjection`). `kube-system` is
+ * not here: Kubernetes owns it.
  */
 export const PLATFORM_NAMESPACES: readonly PlatformNamespaceProps[] = [
   {
@@ -33,8 +34,8 @@ export const PLATFORM_NAMESPACES: readonly PlatformNamespaceProps[] = [
 const names = PLATFORM_NAMESPACES.map((n) => n.name) as [string, ...string[]];
 
 const propsSchema = strictObject({
-  /** Namespaces of PLATFORM_NAMESPACES not to create (e.g. `karpenter` on kind). */
   exclude: z.array(z.enum(names)).optional(),
+  sidecarInjection: z.boolean().optional(),
 });
 
 export interface NamespacesProps {
@@ -43,6 +44,13 @@ export interface NamespacesProps {
    * @default [] - every platform namespace
    */
   readonly exclude?: readonly string[];
+  /**
+   * Label the namespaces meant for the mesh with `istio-injection: enabled`. Turn it on together
+   * with the Istio component, which renders the mesh-wide STRICT PeerAuthentication: a meshed
+   * namespace without STRICT mTLS fails validation.
+   * @default false - every namespace is labelled `istio-injection: disabled`
+   */
+  readonly sidecarInjection?: boolean;
 }
 
 /**
@@ -54,11 +62,11 @@ export class Namespaces extends Component {
   readonly created: ReadonlyMap<string, PlatformNamespace>;
 
   constructor(scope: Platform, id: string, props: NamespacesProps = {}) {
-    const { exclude = [] } = parseComponentProps(scope, id, propsSchema, props);
+    const { exclude = [], sidecarInjection = false } = parseComponentProps(scope, id, propsSchema, props);
     super(scope, id, { namespace: 'argocd', project: 'infrastructure' });
     const created = new Map<string, PlatformNamespace>();
     for (const ns of PLATFORM_NAMESPACES.filter((n) => !exclude.includes(n.name))) {
-      created.set(ns.name, new PlatformNamespace(this, ns.name, ns));
+      created.set(ns.name, new PlatformNamespace(this, ns.name, { ...ns, meshed: sidecarInjection && ns.meshed }));
     }
     this.created = created;
   }
