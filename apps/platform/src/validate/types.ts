@@ -12,6 +12,10 @@ export interface DistObject {
   readonly component: string;
   /** Path relative to the repository root, e.g. `dist/dev/cert-manager/manifests/clusterissuer-letsencrypt-prod.yaml`. */
   readonly file: string;
+  /** 0-based position of this document in its file (files should hold exactly one). */
+  readonly documentIndex?: number;
+  /** Number of YAML documents in the file; more than 1 breaks the one-object-per-file contract. */
+  readonly documentCount?: number;
   /** The object as parsed from YAML. */
   readonly object: Record<string, unknown> & {
     apiVersion?: string;
@@ -45,6 +49,11 @@ export interface ValidateContext {
   /** Absolute path of the dist directory being validated. */
   readonly distDir: string;
   readonly clusters: DistCluster[];
+  /**
+   * Problems met while reading dist (YAML syntax errors, documents that are not objects, unreadable
+   * files); reported by the CLI with the other findings. Filled by load.ts.
+   */
+  readonly loadFindings?: Finding[];
 }
 
 export type Severity = 'error' | 'warning';
@@ -59,6 +68,8 @@ export interface Finding {
   readonly cluster?: string;
   /** File relative to the repository root. */
   readonly file: string;
+  /** 1-based line in `file`, when the check knows it (secrets scan). */
+  readonly line?: number;
   /** JSON path inside the object, e.g. `spec.template.spec.containers[0].securityContext`. */
   readonly path?: string;
   /** `Kind/namespace/name` of the object concerned, when there is one. */

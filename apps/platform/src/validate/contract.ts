@@ -1,0 +1,479 @@
+/**
+ * The Argo CD contract of dist/ (docs/dist-contract.md, DESIGN.md "The dist contract"):
+ * every component directory is complete and consistent, upstream sources are pinned, waves agree
+ * with dependencies, manifests are named after their object, the argocd component generates the
+ * cluster's Applications and AppProjects restrict what they allow.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import type { DistCluster, DistComponent, Finding, ValidateContext } from './types';
+import { compareStrings, isRecord, showValue } from './util';
+import { asArray, asRecord, getPath, itemsOf, type Item } from './workloads';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const PROJECTS = ['infrastructure', 'iam', 'observability', 'apps'] as const;
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** component.json, docs/dist-contract.md. Strict: an unknown field is an error. */
+export const ComponentJsonSchema = z.strictObject({
+  name: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits, "-", at most 63)'),
+  cluster: nonEmpty,
+  namespace: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label'),
+  project: z.enum(PROJECTS),
+  wave: z.number().int().min(0),
+  dependsOn: z.array(nonEmpty),
+  chart: z
+    .strictObject({
+      repoURL: nonEmpty,
+      chart: nonEmpty,
+      version: nonEmpty,
+      releaseName: nonEmpty,
+      valuesFile: nonEmpty,
+    })
+    .optional(),
+  git: z.strictObject({ repoURL: nonEmpty, path: nonEmpty, revision: nonEmpty }).optional(),
+  manifests: nonEmpty.optional(),
+  syncOptions: z.array(nonEmpty),
+});
+export type ComponentJson = z.infer<typeof ComponentJsonSchema>;
+
+/** Exact semver, optional leading v: no ranges, wildcards or tags like `latest`. */
+const EXACT_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const COMMIT = /^[0-9a-f]{40}$/;
+/**
+ * A release tag carries a full version number (`26.0.0`, `v1.2.3`, `cilium-1.18.2`); branch names
+ * (`main`, `HEAD`, `release-1.2`, `refs/heads/...`) do not.
+ */
+const RELEASE_TAG = /^(?!refs\/|release[-/])[A-Za-z0-9._/-]*\d+\.\d+\.\d+[A-Za-z0-9._+-]*$/;
+
+const COMPONENT_FILES = new Set(['component.json', 'values.yaml', 'manifests']);
+
+interface Component {
+  readonly cluster: string;
+  readonly name: string;
+  /** Repository-relative directory. */
+  readonly dir: string;
+  readonly abs: string;
+  readonly json?: ComponentJson;
+  readonly loaded?: DistComponent;
+}
+
+export function checkContract(ctx: ValidateContext): Finding[] {
+  const findings: Finding[] = [];
+  const distRel = toPosix(relative(ctx.root, ctx.distDir)) || '.';
+  for (const cluster of clusterNames(ctx)) {
+    const components = componentsOf(ctx, cluster, findings);
+    for (const c of components) checkComponent(ctx, c, findings);
+    checkGraph(components, findings);
+    checkArgocd(distRel, cluster, components, findings);
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery: component directories on disk and in the loaded context
+
+function clusterNames(ctx: ValidateContext): string[] {
+  const names = new Set(ctx.clusters.map((c) => c.name));
+  for (const dir of subdirectories(ctx.distDir)) names.add(dir);
+  return [...names].sort();
+}
+
+function componentsOf(ctx: ValidateContext, cluster: string, findings: Finding[]): Component[] {
+  const loaded = ctx.clusters.find((c: DistCluster) => c.name === cluster)?.components ?? [];
+  const names = new Set([...loaded.map((c) => c.name), ...subdirectories(join(ctx.distDir, cluster))]);
+  return [...names].sort().map((name) => {
+    const fromCtx = loaded.find((c) => c.name === name);
+    const abs = join(ctx.distDir, cluster, name);
+    const dir = fromCtx?.dir ?? toPosix(relative(ctx.root, abs));
+    const file = `${dir}/component.json`;
+    const raw = fromCtx?.componentJson ?? readJson(join(abs, 'component.json'));
+    const report = (rule: string, message: string, path?: string, hint?: string) =>
+      findings.push(contractFinding(cluster, file, rule, message, path, hint));
+    if (raw === undefined) {
+      const exists = existsSync(join(abs, 'component.json'));
+      report(
+        exists ? 'invalid-component-json' : 'missing-component-json',
+        exists ? `${file} is not valid JSON` : `${dir} has no component.json`,
+        undefined,
+        'Re-run synth: every component directory carries its component.json.',
+      );
+      return { cluster, name, dir, abs, loaded: fromCtx };
+    }
+    const parsed = ComponentJsonSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) reportSchemaIssue(report, raw, issue);
+      return { cluster, name, dir, abs, loaded: fromCtx };
+    }
+    return { cluster, name, dir, abs, json: parsed.data, loaded: fromCtx };
+  });
+}
+
+function reportSchemaIssue(
+  report: (rule: string, message: string, path?: string, hint?: string) => void,
+  raw: unknown,
+  issue: z.core.$ZodIssue,
+): void {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) {
+      const field = [...path, key].join('.');
+      report(
+        'unknown-field',
+        `component.json: unknown field ${JSON.stringify(field)}; allowed: ${Object.keys(shapeAt(path)).join(', ')}`,
+        field,
+      );
+    }
+    return;
+  }
+  const field = path.join('.') || '(root)';
+  report(
+    'invalid-field',
+    `component.json: ${field}: ${issue.message} (got ${showValue(getPath(raw, path))})`,
+    field,
+    'See docs/dist-contract.md for the fields of component.json.',
+  );
+}
+
+function shapeAt(path: readonly string[]): Record<string, unknown> {
+  if (path[0] === 'chart') return ComponentJsonSchema.shape.chart.unwrap().shape;
+  if (path[0] === 'git') return ComponentJsonSchema.shape.git.unwrap().shape;
+  return ComponentJsonSchema.shape;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One component
+
+function checkComponent(ctx: ValidateContext, c: Component, findings: Finding[]): void {
+  const file = `${c.dir}/component.json`;
+  const report = (rule: string, message: string, path?: string, hint?: string) =>
+    findings.push(contractFinding(c.cluster, file, rule, message, path, hint));
+  checkDirectoryEntries(c, report);
+  checkManifestFiles(c, findings);
+  const json = c.json;
+  if (!json) return;
+
+  if (json.name !== c.name)
+    report(
+      'name-mismatch',
+      `component.json: name ${JSON.stringify(json.name)} must equal its directory name ${JSON.stringify(c.name)}`,
+      'name',
+    );
+  if (json.cluster !== c.cluster)
+    report(
+      'cluster-mismatch',
+      `component.json: cluster ${JSON.stringify(json.cluster)} must equal its parent directory name ${JSON.stringify(c.cluster)}`,
+      'cluster',
+    );
+  if (!json.chart && !json.git && !json.manifests)
+    report('empty-component', `component ${c.name} has no chart, git source or manifests: its Application would deploy nothing`);
+
+  const hasValues = existsSync(join(c.abs, 'values.yaml'));
+  if (json.chart) {
+    checkPath(ctx, json.chart.valuesFile, `${c.dir}/values.yaml`, 'chart.valuesFile', 'file', report);
+    if (!hasValues)
+      report(
+        'missing-values',
+        `component ${c.name} has a chart but ${c.dir}/values.yaml does not exist`,
+        'chart',
+        'Re-run synth: chart components carry their Helm values.',
+      );
+    if (!EXACT_VERSION.test(json.chart.version)) {
+      report(
+        'unpinned-chart-version',
+        `chart ${json.chart.chart}: version ${JSON.stringify(json.chart.version)} is not an exact version; allowed: semver like 1.2.3 or v1.2.3 (no ranges, *, x, latest)`,
+        'chart.version',
+      );
+    }
+  } else if (hasValues) {
+    report('unexpected-file', `${c.dir}/values.yaml exists but component.json has no chart to use it`, undefined);
+  }
+  if (json.git && !COMMIT.test(json.git.revision) && !RELEASE_TAG.test(json.git.revision)) {
+    report(
+      'unpinned-git-revision',
+      `git ${json.git.repoURL}: revision ${JSON.stringify(json.git.revision)} is not pinned; allowed: a release tag (e.g. v1.2.3) or a 40-hex commit, not HEAD or a branch`,
+      'git.revision',
+    );
+  }
+  const hasManifests = existsSync(join(c.abs, 'manifests'));
+  if (json.manifests) {
+    checkPath(ctx, json.manifests, `${c.dir}/manifests`, 'manifests', 'directory', report);
+  } else if (hasManifests) {
+    report(
+      'missing-path',
+      `${c.dir}/manifests exists but component.json has no "manifests" field, so Argo CD would not deploy it`,
+      'manifests',
+    );
+  }
+}
+
+function checkPath(
+  ctx: ValidateContext,
+  value: string,
+  expected: string,
+  field: string,
+  type: 'file' | 'directory',
+  report: (rule: string, message: string, path?: string) => void,
+): void {
+  if (isAbsolute(value) || value.split('/').includes('..')) {
+    report(
+      'invalid-path',
+      `component.json: ${field} ${JSON.stringify(value)} must be relative to the repository root, without ".."`,
+      field,
+    );
+    return;
+  }
+  const abs = resolve(ctx.root, value);
+  const exists = existsSync(abs) && (type === 'file' ? statSync(abs).isFile() : statSync(abs).isDirectory());
+  if (!exists) report('missing-path', `component.json: ${field} ${JSON.stringify(value)} does not exist (expected a ${type})`, field);
+  else if (value !== expected)
+    report('path-mismatch', `component.json: ${field} is ${JSON.stringify(value)}; must be ${JSON.stringify(expected)}`, field);
+}
+
+function checkDirectoryEntries(c: Component, report: (rule: string, message: string) => void): void {
+  for (const entry of listDir(c.abs)) {
+    if (!COMPONENT_FILES.has(entry))
+      report(
+        'unexpected-file',
+        `${c.dir}/${entry} is not part of the contract; a component directory holds component.json, values.yaml and manifests/`,
+      );
+  }
+}
+
+/** `manifests/`: only `<kind>-<name>.yaml` / `<kind>-<namespace>-<name>.yaml`, lower-case, one object each. */
+function checkManifestFiles(c: Component, findings: Finding[]): void {
+  const dir = join(c.abs, 'manifests');
+  const report = (file: string, rule: string, message: string, object?: string) =>
+    findings.push({
+      ...contractFinding(
+        c.cluster,
+        file,
+        rule,
+        message,
+        undefined,
+        'File names are <kind>-<name>.yaml (or <kind>-<namespace>-<name>.yaml), lower-case; re-run synth.',
+      ),
+      object,
+    });
+  for (const entry of listDir(dir)) {
+    const abs = join(dir, entry);
+    const file = `${c.dir}/manifests/${entry}`;
+    if (statSync(abs).isDirectory()) report(file, 'manifest-file-name', `${file} is a directory; manifests/ holds only *.yaml files`);
+    else if (!/^[a-z0-9][a-z0-9._-]*\.yaml$/.test(entry))
+      report(file, 'manifest-file-name', `${file}: file name must be lower-case [a-z0-9._-] and end in .yaml`);
+  }
+  const items = c.loaded ? itemsOf(c.loaded) : [];
+  const perFile = new Map<string, Item[]>();
+  for (const item of items) perFile.set(item.source.file, [...(perFile.get(item.source.file) ?? []), item]);
+  for (const [file, objects] of perFile) {
+    const count = Math.max(objects.length, ...objects.map((o) => o.source.documentCount ?? 1));
+    if (count > 1)
+      report(file, 'one-object-per-file', `${file} holds ${count} objects (${objects.map((o) => o.ref).join(', ')}); one object per file`);
+    for (const item of objects) {
+      const names = expectedFileNames(item);
+      if (!names.includes(basename(file)))
+        report(
+          file,
+          'manifest-name-mismatch',
+          `${file} holds ${item.ref}; expected file name ${names.map((n) => JSON.stringify(n)).join(' or ')}`,
+          item.ref,
+        );
+    }
+  }
+}
+
+export function expectedFileNames(item: Item): string[] {
+  const kind = item.kind.toLowerCase();
+  const name = item.name.toLowerCase();
+  const ns = item.source.object.metadata?.namespace;
+  const names = [`${kind}-${name}.yaml`];
+  if (ns) names.push(`${kind}-${ns.toLowerCase()}-${name}.yaml`);
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependencies and waves
+
+function checkGraph(components: readonly Component[], findings: Finding[]): void {
+  const byName = new Map(components.map((c) => [c.name, c]));
+  for (const c of components) {
+    const file = `${c.dir}/component.json`;
+    c.json?.dependsOn.forEach((dep, index) => {
+      const target = byName.get(dep);
+      const path = `dependsOn[${index}]`;
+      if (!target) {
+        findings.push(
+          contractFinding(
+            c.cluster,
+            file,
+            'unknown-dependency',
+            `component ${c.name} depends on ${JSON.stringify(dep)}, which is not a component of cluster ${c.cluster}; known: ${[...byName.keys()].join(', ')}`,
+            path,
+          ),
+        );
+      } else if (target.json && c.json && dep !== c.name && c.json.wave <= target.json.wave) {
+        findings.push(
+          contractFinding(
+            c.cluster,
+            file,
+            'wave-order',
+            `component ${c.name} has wave ${c.json.wave} but depends on ${dep} at wave ${target.json.wave}; its wave must be greater than ${target.json.wave}`,
+            'wave',
+            'Waves are derived from dependsOn: re-run synth, or fix the dependency.',
+          ),
+        );
+      }
+    });
+  }
+  for (const cycle of findCycles(components)) {
+    const first = byName.get(cycle[0]);
+    if (!first) continue;
+    findings.push(
+      contractFinding(
+        first.cluster,
+        `${first.dir}/component.json`,
+        'dependency-cycle',
+        `dependency cycle in cluster ${first.cluster}: ${[...cycle, cycle[0]].join(' → ')}`,
+        'dependsOn',
+        'Break the cycle: a component cannot wait for itself.',
+      ),
+    );
+  }
+}
+
+/** Each elementary cycle found by DFS back edges, rotated to start at its smallest name, once. */
+export function findCycles(components: readonly Component[]): string[][] {
+  const edges = new Map(components.map((c) => [c.name, (c.json?.dependsOn ?? []).filter((d) => components.some((o) => o.name === d))]));
+  const state = new Map<string, 'active' | 'done'>();
+  const stack: string[] = [];
+  const seen = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'active');
+    stack.push(name);
+    for (const next of edges.get(name) ?? []) {
+      if (state.get(next) === 'active') {
+        const cycle = stack.slice(stack.indexOf(next));
+        const start = cycle.indexOf([...cycle].sort()[0]);
+        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+        if (!seen.has(rotated.join('\0'))) {
+          seen.add(rotated.join('\0'));
+          cycles.push(rotated);
+        }
+      } else if (!state.has(next)) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of [...edges.keys()].sort()) if (!state.has(name)) visit(name);
+  return cycles.sort((a, b) => compareStrings(a.join(' '), b.join(' ')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argo CD: the ApplicationSet of the cluster and AppProject restrictions
+
+function checkArgocd(distRel: string, cluster: string, components: readonly Component[], findings: Finding[]): void {
+  const expected = `${distRel === '.' ? '' : `${distRel}/`}${cluster}/*/component.json`;
+  const argocd = components.find((c) => c.name === 'argocd');
+  const items = components.flatMap((c) => (c.loaded ? itemsOf(c.loaded) : []));
+  if (!argocd) {
+    findings.push(
+      contractFinding(
+        cluster,
+        `${distRel}/${cluster}`,
+        'missing-applicationset',
+        `cluster ${cluster} has no argocd component, so nothing generates its Applications`,
+        undefined,
+        `Add the argocd component with an ApplicationSet over ${expected}.`,
+      ),
+    );
+  } else {
+    const appSets = items.filter((i) => i.component.name === 'argocd' && i.kind === 'ApplicationSet');
+    const paths = appSets.flatMap((i) => gitFilePaths(asArray(getPath(i.object, ['spec', 'generators']))));
+    if (!paths.includes(expected)) {
+      findings.push(
+        contractFinding(
+          cluster,
+          `${argocd.dir}/manifests`,
+          'missing-applicationset',
+          `no ApplicationSet in ${argocd.dir}/manifests has a git files generator with path ${JSON.stringify(expected)} (found: ${paths.length ? paths.map((p) => JSON.stringify(p)).join(', ') : 'none'})`,
+          undefined,
+          'The cluster ApplicationSet generates one Application per component from its component.json.',
+        ),
+      );
+    }
+  }
+  for (const project of items.filter((i) => i.kind === 'AppProject')) checkAppProject(cluster, project, findings);
+}
+
+/** Paths of git `files` generators, also inside matrix and merge generators. */
+function gitFilePaths(generators: readonly unknown[]): string[] {
+  return generators.filter(isRecord).flatMap((g) => [
+    ...asArray(getPath(g, ['git', 'files']))
+      .map((f) => asRecord(f).path)
+      .filter((p): p is string => typeof p === 'string'),
+    ...gitFilePaths(asArray(getPath(g, ['matrix', 'generators']))),
+    ...gitFilePaths(asArray(getPath(g, ['merge', 'generators']))),
+  ]);
+}
+
+function checkAppProject(cluster: string, project: Item, findings: Finding[]): void {
+  const spec = asRecord(project.object.spec);
+  const report = (path: string, value: unknown) =>
+    findings.push({
+      ...contractFinding(
+        cluster,
+        project.source.file,
+        'appproject-wildcard',
+        `${project.ref}: ${path} is ${showValue(value)}; AppProjects list exact values, no "*"`,
+        path,
+        'Name the repositories, destinations and cluster-scoped kinds the project needs.',
+      ),
+      object: project.ref,
+    });
+  const wild = (value: unknown) => typeof value === 'string' && value.includes('*');
+  asArray(spec.sourceRepos).forEach((repo, i) => wild(repo) && report(`spec.sourceRepos[${i}]`, repo));
+  asArray(spec.destinations).forEach((d, i) => {
+    for (const field of ['server', 'name', 'namespace'])
+      if (wild(asRecord(d)[field])) report(`spec.destinations[${i}].${field}`, asRecord(d)[field]);
+  });
+  asArray(spec.clusterResourceWhitelist).forEach((r, i) => {
+    for (const field of ['group', 'kind'])
+      if (wild(asRecord(r)[field])) report(`spec.clusterResourceWhitelist[${i}].${field}`, asRecord(r)[field]);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function contractFinding(cluster: string, file: string, rule: string, message: string, path?: string, hint?: string): Finding {
+  return { check: 'contract', rule, severity: rule === 'unexpected-file' ? 'warning' : 'error', cluster, file, path, message, hint };
+}
+
+function subdirectories(dir: string): string[] {
+  return listDir(dir).filter((name) => statSync(join(dir, name)).isDirectory());
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}

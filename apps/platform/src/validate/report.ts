@@ -1,0 +1,157 @@
+/**
+ * Output of `platform:validate`: sorting, the per-cluster human report and the JSON document.
+ * Pure functions of their input: the same findings always give the same bytes.
+ */
+import type { Exemption, Finding, ValidateContext } from './types';
+import { compareStrings } from './util';
+
+export interface ValidateResult {
+  readonly ctx: ValidateContext;
+  readonly findings: readonly Finding[];
+  readonly exemptions: readonly Exemption[];
+  /** Helm values coverage lines (helm-values.ts). */
+  readonly helmValues: readonly string[];
+  /** Where schemas came from, for the footer. */
+  readonly schemaSources: Readonly<Record<string, string>>;
+}
+
+export interface Summary {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly exemptions: number;
+  readonly clusters: number;
+}
+
+function compareBy<T>(...keys: ((item: T) => string | undefined)[]): (a: T, b: T) => number {
+  return (a, b) => {
+    for (const key of keys) {
+      const order = compareStrings(key(a) ?? '', key(b) ?? '');
+      if (order !== 0) return order;
+    }
+    return 0;
+  };
+}
+
+/** Source-tree findings (no cluster) sort after every cluster. */
+const clusterKey = (cluster: string | undefined): string => (cluster === undefined ? '\uffff' : cluster);
+
+export const sortFindings = (findings: readonly Finding[]): Finding[] =>
+  [...findings].sort(
+    compareBy<Finding>(
+      (f) => clusterKey(f.cluster),
+      (f) => f.file,
+      (f) => f.object,
+      (f) => f.path,
+      (f) => f.check,
+      (f) => f.rule,
+      (f) => f.message,
+      (f) => f.severity,
+    ),
+  );
+
+export const sortExemptions = (exemptions: readonly Exemption[]): Exemption[] =>
+  [...exemptions].sort(
+    compareBy<Exemption>(
+      (e) => e.cluster,
+      (e) => e.file,
+      (e) => e.object,
+      (e) => e.policy,
+      (e) => e.reason,
+    ),
+  );
+
+export function summarize(result: ValidateResult): Summary {
+  return {
+    errors: result.findings.filter((f) => f.severity === 'error').length,
+    warnings: result.findings.filter((f) => f.severity === 'warning').length,
+    exemptions: result.exemptions.length,
+    clusters: result.ctx.clusters.length,
+  };
+}
+
+export function summaryLine(summary: Summary): string {
+  return `validate: ${summary.errors} errors, ${summary.warnings} warnings, ${summary.exemptions} exemptions in ${summary.clusters} clusters`;
+}
+
+function formatFinding(finding: Finding): string[] {
+  const where = [finding.object, finding.path].filter(Boolean).join(' ');
+  const lines = [
+    `    ${finding.severity.padEnd(7)} ${finding.check}/${finding.rule}${where ? `  ${where}` : ''}`,
+    `            ${finding.message}`,
+  ];
+  if (finding.hint) lines.push(`            hint: ${finding.hint}`);
+  return lines;
+}
+
+function formatFindingsByFile(findings: readonly Finding[]): string[] {
+  const lines: string[] = [];
+  let file: string | undefined;
+  for (const finding of findings) {
+    if (finding.file !== file) {
+      file = finding.file;
+      lines.push(`  ${file}`);
+    }
+    lines.push(...formatFinding(finding));
+  }
+  return lines;
+}
+
+function clusterHeader(result: ValidateResult, name: string, findings: readonly Finding[]): string {
+  const cluster = result.ctx.clusters.find((c) => c.name === name);
+  const objects = cluster?.components.reduce((n, c) => n + c.objects.length, 0) ?? 0;
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  return `cluster ${name}: ${cluster?.components.length ?? 0} components, ${objects} objects: ${errors} errors, ${warnings} warnings`;
+}
+
+/** The human report: per cluster, findings grouped by file, then exemptions; then the summary line. */
+export function formatHuman(result: ValidateResult): string {
+  const lines: string[] = [];
+  const clusterNames = [
+    ...new Set([...result.ctx.clusters.map((c) => c.name), ...result.findings.flatMap((f) => (f.cluster ? [f.cluster] : []))]),
+  ].sort(compareStrings);
+  for (const name of clusterNames) {
+    const findings = result.findings.filter((f) => f.cluster === name);
+    lines.push(clusterHeader(result, name, findings), ...formatFindingsByFile(findings));
+    const exemptions = result.exemptions.filter((e) => e.cluster === name);
+    if (exemptions.length > 0) {
+      lines.push(`  exemptions (${exemptions.length}):`);
+      for (const e of exemptions) lines.push(`    ${e.object}: ${e.policy}: ${e.reason}  (${e.file})`);
+    }
+    lines.push('');
+  }
+  const outside = result.findings.filter((f) => f.cluster === undefined);
+  if (outside.length > 0) lines.push('outside dist/<cluster>:', ...formatFindingsByFile(outside), '');
+  if (result.helmValues.length > 0) lines.push('helm values:', ...result.helmValues.map((line) => `  ${line}`));
+  lines.push(
+    `schemas: ${Object.entries(result.schemaSources)
+      .map(([what, where]) => `${what} from ${where}`)
+      .join('; ')}`,
+  );
+  lines.push(summaryLine(summarize(result)));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON document: `{ clusters, findings, exemptions, summary, helmValues, schemaSources }`. */
+export function formatJson(result: ValidateResult): string {
+  const clusters: Record<string, unknown> = {};
+  for (const cluster of result.ctx.clusters) {
+    const findings = result.findings.filter((f) => f.cluster === cluster.name);
+    clusters[cluster.name] = {
+      components: cluster.components.length,
+      objects: cluster.components.reduce((n, c) => n + c.objects.length, 0),
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      exemptions: result.exemptions.filter((e) => e.cluster === cluster.name).length,
+    };
+  }
+  const document = {
+    clusters,
+    findings: result.findings,
+    exemptions: result.exemptions,
+    summary: summarize(result),
+    helmValues: result.helmValues,
+    schemaSources: result.schemaSources,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

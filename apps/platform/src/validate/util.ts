@@ -1,0 +1,110 @@
+/**
+ * Small helpers shared by the schema checks: paths in messages, object names, hashes, atomic cache
+ * writes and "did you mean" suggestions. No check logic lives here.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type Json = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Writes a file via a temporary name and a rename, so concurrent readers never see half a file. */
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Nearest ancestor of `start` (inclusive) holding a package.json; `start` itself if there is none. */
+export function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && !dir.split(/[\\/]/).includes('node_modules')) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return start;
+    dir = parent;
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** Joins path segments the way messages show them: `spec.containers[0].name`, `labels["app.kubernetes.io/name"]`. */
+export function formatPath(segments: readonly (string | number)[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number' || /^\d+$/.test(segment)) out += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+/** Segments of a JSON pointer (`/spec/template/0`), unescaped. */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** `Kind/namespace/name`, or `Kind/name` for objects without a namespace. */
+export function objectRef(object: { kind?: unknown; metadata?: unknown }): string {
+  const kind = typeof object.kind === 'string' ? object.kind : '(no kind)';
+  const meta = isRecord(object.metadata) ? object.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '(no name)';
+  return typeof meta.namespace === 'string' && meta.namespace !== '' ? `${kind}/${meta.namespace}/${name}` : `${kind}/${name}`;
+}
+
+/** A value for a message: short JSON, cut when long. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Lists allowed names for a message, cut when long. */
+export function listNames(names: readonly string[], max = 12): string {
+  const sorted = [...names].sort();
+  return sorted.length > max ? `${sorted.slice(0, max).join(', ')}, ... (${sorted.length} in all)` : sorted.join(', ');
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest candidate to a misspelt name, if one is close enough to be a likely typo. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** Deterministic comparison that does not depend on the machine's locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,140 @@
+/**
+ * Small, dependency-free helpers to walk the Kubernetes objects of a ValidateContext:
+ * where the pod spec of each workload kind lives, its containers, and how objects are named
+ * in findings. Shared by policies.ts and secrets.ts.
+ */
+import type { DistComponent, DistObject, ValidateContext } from './types';
+import { isRecord, type Json } from './util';
+
+/** Workload kinds whose pod spec the checks evaluate, and where that pod spec lives. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  Pod: ['spec'],
+};
+
+export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asRecord(value: unknown): Json {
+  return isRecord(value) ? value : {};
+}
+
+export function getPath(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** One object of the context with the facts every check needs. */
+export interface Item {
+  readonly source: DistObject;
+  readonly component: DistComponent;
+  readonly kind: string;
+  readonly name: string;
+  /** metadata.namespace, else the component's destination namespace (Argo CD applies it there). */
+  readonly namespace?: string;
+  /** `Kind/namespace/name` or `Kind/name`. */
+  readonly ref: string;
+  readonly object: Json;
+}
+
+export function componentNamespace(component: DistComponent): string | undefined {
+  const ns = asRecord(component.componentJson).namespace;
+  return typeof ns === 'string' && ns !== '' ? ns : undefined;
+}
+
+/** Kinds we may meet in dist that are cluster-scoped: they get no default namespace. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'PersistentVolume',
+  'IngressClass',
+  'RuntimeClass',
+  'APIService',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ClusterIssuer',
+  'GatewayClass',
+  'NodePool',
+  'EC2NodeClass',
+  'ClusterSecretStore',
+]);
+
+/** Like util.objectRef, but with the effective namespace (the component's when metadata has none). */
+export function itemRef(kind: string, name: string, namespace?: string): string {
+  return namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
+}
+
+export function itemsOf(component: DistComponent): Item[] {
+  return component.objects.map((source) => {
+    const object = source.object as Json;
+    const kind = source.object.kind ?? '(no kind)';
+    const name = source.object.metadata?.name ?? '(no name)';
+    const namespace = CLUSTER_SCOPED.has(kind)
+      ? source.object.metadata?.namespace
+      : (source.object.metadata?.namespace ?? componentNamespace(component));
+    return { source, component, kind, name, namespace, ref: itemRef(kind, name, namespace), object };
+  });
+}
+
+export function allItems(ctx: ValidateContext): Item[] {
+  return ctx.clusters.flatMap((cluster) => cluster.components.flatMap(itemsOf));
+}
+
+/** The pod spec of a workload, with its JSON path, or undefined for other kinds. */
+export function podSpecOf(item: Item): { spec: Json; path: string } | undefined {
+  const path = POD_SPEC_PATHS[item.kind];
+  if (!path) return undefined;
+  const spec = getPath(item.object, path);
+  return isRecord(spec) ? { spec, path: path.join('.') } : undefined;
+}
+
+/** Labels of the pods a workload creates (the template labels; a bare Pod's own labels). */
+export function podLabelsOf(item: Item): Record<string, string> {
+  const path = item.kind === 'Pod' ? ['metadata', 'labels'] : templateMetadataPath(item.kind).concat('labels');
+  const labels = getPath(item.object, path);
+  return isRecord(labels) ? (labels as Record<string, string>) : {};
+}
+
+export function templateMetadataPath(kind: string): string[] {
+  const path = POD_SPEC_PATHS[kind] ?? [];
+  return path.slice(0, -1).concat('metadata');
+}
+
+export interface ContainerRef {
+  readonly container: Json;
+  readonly name: string;
+  /** JSON path, e.g. `spec.template.spec.initContainers[0]`. */
+  readonly path: string;
+  readonly init: boolean;
+}
+
+export function containersOf(podSpec: Json, podSpecPath: string): ContainerRef[] {
+  const list = (field: 'containers' | 'initContainers', init: boolean): ContainerRef[] =>
+    asArray(podSpec[field])
+      .filter(isRecord)
+      .map((container, index) => ({
+        container,
+        name: typeof container.name === 'string' ? container.name : `#${index}`,
+        path: `${podSpecPath}.${field}[${index}]`,
+        init,
+      }));
+  return [...list('initContainers', true), ...list('containers', false)];
+}
