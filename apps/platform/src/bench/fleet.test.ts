@@ -1,0 +1,58 @@
+import { clusterSpecRules, renderCluster } from '@platform/core';
+import { describe, expect, test } from 'vitest';
+import prod from '../../../../clusters/prod';
+import { buildFleet, fleetClusterName } from './fleet';
+
+describe('buildFleet', () => {
+  const fleet = buildFleet(prod, 4);
+
+  test('gives N clusters with distinct names, domains and files', () => {
+    expect(fleet.map((m) => m.exports.default!.spec.name)).toEqual(['bench-001', 'bench-002', 'bench-003', 'bench-004']);
+    expect(fleet.map((m) => m.exports.default!.spec.domain)).toEqual([
+      'bench-001.example.com',
+      'bench-002.example.com',
+      'bench-003.example.com',
+      'bench-004.example.com',
+    ]);
+    expect(new Set(fleet.map((m) => m.file)).size).toBe(4);
+  });
+
+  test('every spec is valid, and the rest of it is the original spec', () => {
+    for (const m of fleet) {
+      const { spec, compose } = m.exports.default!;
+      expect(clusterSpecRules.safeParse(spec).success, spec.name).toBe(true);
+      expect({ ...spec, name: prod.spec.name, domain: prod.spec.domain }).toEqual(prod.spec);
+      expect(compose).toBe(prod.compose);
+    }
+    expect(prod.spec.name).toBe('prod');
+    expect(prod.spec.domain).toBe('platform.example.com');
+  });
+
+  test('clones do not share state with the original or each other', () => {
+    const [a, b] = fleet.map((m) => m.exports.default!.spec);
+    expect(a.network).not.toBe(prod.spec.network);
+    expect(a.network).not.toBe(b.network);
+    expect(a.azs).toEqual(prod.spec.azs);
+  });
+
+  test('renders N clusters with the same components and objects as prod', () => {
+    const original = renderCluster(prod, 'clusters/prod.ts');
+    const shape = (c: typeof original) => c.components.map((x) => [x.name, x.objects.length]);
+    for (const m of fleet.slice(0, 2)) {
+      const rendered = renderCluster(m.exports.default!, m.file);
+      expect(rendered.name).toBe(m.exports.default!.spec.name);
+      expect(shape(rendered)).toEqual(shape(original));
+    }
+  });
+
+  test('names are zero-padded to at least three digits', () => {
+    expect(fleetClusterName(7, 100)).toBe('bench-007');
+    expect(fleetClusterName(7, 1000)).toBe('bench-0007');
+    expect(buildFleet(prod, 1).map((m) => m.file)).toEqual(['clusters/bench-001.ts']);
+  });
+
+  test('rejects a size that is not a positive integer', () => {
+    expect(() => buildFleet(prod, 0)).toThrow('expected an integer ≥ 1');
+    expect(() => buildFleet(prod, 1.5)).toThrow('expected an integer ≥ 1');
+  });
+});
