@@ -4,7 +4,7 @@ import { AcmeSolver, CertManager, Issuer } from '@platform/cert-manager';
 import { Namespaces } from '@platform/namespaces';
 
 const domain = 'dev.platform.example.com';
-const acme = { email: 'platform-team@example.com', solver: AcmeSolver.route53({ region: 'eu-west-1', dnsZones: [domain] }) };
+const acme = { email: 'platform-team@example.com', solver: AcmeSolver.route53() };
 
 /** The shared development cluster on EKS: single replicas, spread over nodes. */
 export default defineCluster(

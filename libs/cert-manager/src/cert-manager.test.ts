@@ -3,7 +3,8 @@ import { findObject, renderTestCluster } from '@platform/core';
 import { Namespaces } from '@platform/namespaces';
 import { AcmeSolver, CertManager, Issuer } from '@platform/cert-manager';
 
-const solver = AcmeSolver.route53({ region: 'eu-west-1', dnsZones: ['test.example.com'] });
+// Region and zone default to the cluster's region and domain.
+const solver = AcmeSolver.route53();
 
 describe('CertManager', () => {
   test("Let's Encrypt staging and production ClusterIssuers with DNS-01 on Route 53", () => {

@@ -174,7 +174,7 @@ export class CertManager extends Component {
     }
     new ClusterIssuer(this, issuer.name, {
       metadata: { name: issuer.name, annotations: { [ARGOCD_SYNC_WAVE]: issuer.type === 'ca' ? '2' : '1' } },
-      spec: issuer.spec(),
+      spec: issuer.spec(this.platform.spec),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { strictObject } from '@platform/core';
+import { ClusterSpec, strictObject } from '@platform/core';
 import type { ClusterIssuerSpec, ClusterIssuerSpecAcmeSolvers } from '@platform/crds/generated/cert-manager.io';
 
 const ACME_SERVERS = {
@@ -14,12 +14,21 @@ export class AcmeSolver {
    * Terraform): works before any gateway exists and for every host under the zone.
    * @see https://cert-manager.io/docs/configuration/acme/dns01/route53/
    */
-  static route53(props: { readonly region: string; readonly hostedZoneId?: string; readonly dnsZones: readonly string[] }): AcmeSolver {
+  static route53(
+    props: {
+      /** @default - the cluster's region */
+      readonly region?: string;
+      /** Manage only this hosted zone (skips the zone lookup). @default - looked up from the domain */
+      readonly hostedZoneId?: string;
+      /** Zones this solver answers for. @default - the cluster's domain */
+      readonly dnsZones?: readonly string[];
+    } = {},
+  ): AcmeSolver {
     return new AcmeSolver(
-      {
-        selector: { dnsZones: [...props.dnsZones] },
-        dns01: { route53: { region: props.region, ...(props.hostedZoneId && { hostedZoneId: props.hostedZoneId }) } },
-      },
+      (cluster) => ({
+        selector: { dnsZones: [...(props.dnsZones ?? [cluster.domain])] },
+        dns01: { route53: { region: props.region ?? cluster.region, ...(props.hostedZoneId && { hostedZoneId: props.hostedZoneId }) } },
+      }),
       { usesAwsApi: true, usesGatewayApi: false },
     );
   }
@@ -34,7 +43,7 @@ export class AcmeSolver {
     readonly sectionName?: string;
   }): AcmeSolver {
     return new AcmeSolver(
-      {
+      () => ({
         http01: {
           gatewayHttpRoute: {
             parentRefs: [
@@ -48,13 +57,14 @@ export class AcmeSolver {
             ],
           },
         },
-      },
+      }),
       { usesAwsApi: false, usesGatewayApi: true },
     );
   }
 
   private constructor(
-    readonly spec: ClusterIssuerSpecAcmeSolvers,
+    /** The solver as rendered for a cluster. */
+    readonly spec: (cluster: ClusterSpec) => ClusterIssuerSpecAcmeSolvers,
     readonly needs: { readonly usesAwsApi: boolean; readonly usesGatewayApi: boolean },
   ) {}
 }
@@ -71,12 +81,12 @@ export class Issuer {
   static letsEncrypt(props: { readonly staging: boolean; readonly email: string; readonly solver: AcmeSolver }): Issuer {
     const env = props.staging ? 'staging' : 'production';
     const name = `letsencrypt-${env}`;
-    return new Issuer(name, 'acme', { email: props.email }, props.solver.needs, (email) => ({
+    return new Issuer(name, 'acme', { email: props.email }, props.solver.needs, (cluster) => ({
       acme: {
         server: ACME_SERVERS[env],
-        email,
+        email: props.email,
         privateKeySecretRef: { name: `${name}-account-key` },
-        solvers: [props.solver.spec],
+        solvers: [props.solver.spec(cluster)],
       },
     }));
   }
@@ -104,13 +114,9 @@ export class Issuer {
     /** Inputs validated when the issuer is rendered. */
     readonly inputs: { readonly email?: string; readonly commonName?: string },
     readonly needs: { readonly usesAwsApi: boolean; readonly usesGatewayApi: boolean },
-    private readonly build: (email: string) => ClusterIssuerSpec,
+    /** The ClusterIssuer spec as rendered for a cluster. */
+    readonly spec: (cluster: ClusterSpec) => ClusterIssuerSpec,
   ) {}
-
-  /** @internal */
-  spec(): ClusterIssuerSpec {
-    return this.build(this.inputs.email ?? '');
-  }
 }
 
 /** Runtime schema of an issuer's inputs, used by CertManager to report bad values with their path. */

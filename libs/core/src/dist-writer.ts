@@ -113,9 +113,14 @@ export function writeDistAtomically(outDir: string, files: ReadonlyMap<string, s
   }
   const tmp = mkdtempSync(join(parent, `.${base}.tmp-`));
   try {
+    const created = new Set<string>();
     for (const [path, content] of files) {
       const target = join(tmp, path);
-      mkdirSync(dirname(target), { recursive: true });
+      const dir = dirname(target);
+      if (!created.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        created.add(dir);
+      }
       writeFileSync(target, content);
     }
   } catch (error) {
