@@ -1,10 +1,8 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
-import { AcmeSolver, CertManager, Issuer } from '@platform/cert-manager';
+import { CertManager } from '@platform/cert-manager';
 import { Namespaces } from '@platform/namespaces';
-
-const domain = 'dev.platform.example.com';
-const acme = { email: 'platform-team@example.com', solver: AcmeSolver.route53() };
+import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53 } from './_shared';
 
 /** The shared development cluster on EKS: single replicas, spread over nodes. */
 export default defineCluster(
@@ -14,21 +12,15 @@ export default defineCluster(
     provider: 'eks',
     region: 'eu-west-1',
     azs: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-    domain,
-    network: { vpcCidr: '10.0.0.0/16', podCidr: '100.64.0.0/16', serviceCidr: '172.20.0.0/16' },
+    domain: 'dev.platform.example.com',
+    network: EKS_NETWORK,
     kubernetesVersion: '1.33',
-    gitops: {
-      repoURL: 'https://github.com/example-org/platform-manifests.git',
-      revision: 'main',
-      destination: { server: 'https://kubernetes.default.svc' },
-    },
+    gitops: GITOPS,
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
     new Namespaces(platform, 'namespaces');
-    new CertManager(platform, 'cert-manager', {
-      issuers: [Issuer.letsEncrypt({ staging: true, ...acme }), Issuer.letsEncrypt({ staging: false, ...acme })],
-    });
+    new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
     new ArgoCd(platform, 'argocd');
   },
 );

@@ -2,6 +2,7 @@ import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager, Issuer } from '@platform/cert-manager';
 import { Namespaces } from '@platform/namespaces';
+import { GITOPS } from './_shared';
 
 /** A kind cluster on a laptop: one replica of everything, a private CA instead of Let's Encrypt. */
 export default defineCluster(
@@ -14,11 +15,7 @@ export default defineCluster(
     domain: 'platform.localtest.me',
     network: { vpcCidr: '172.18.0.0/16', podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/16' },
     kubernetesVersion: '1.33',
-    gitops: {
-      repoURL: 'https://github.com/example-org/platform-manifests.git',
-      revision: 'main',
-      destination: { server: 'https://kubernetes.default.svc' },
-    },
+    gitops: GITOPS,
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {

@@ -18,7 +18,8 @@ if (i !== -1) {
 let files;
 try {
   files = readdirSync(clustersDir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    // Every clusters/*.ts is a cluster, except tests, declarations and `_`-prefixed shared modules.
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
     .sort();
 } catch {
   console.error(`synth: cannot read cluster directory ${clustersDir}`);

@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { allowUnknownFormats, strictifySchema } from './ajv-setup';
-import { projectSchema } from './project-schema';
-import { describeErrors, type SchemaProblem } from './schema-errors';
+import { strictifySchema } from './ajv-setup';
+import { validateProjected } from './project-schema';
+import type { SchemaProblem } from './schema-errors';
 import { readPinnedFiles, SchemaSourceError, type PinnedFile, type SourceLocation } from './sources';
-import { isRecord, sha256, writeFileAtomic, type Json } from './util';
+import { isRecord, writeFileAtomic, type Json } from './util';
 import crdSourcesJson from './crd-sources.json';
 
 export interface CrdSourceFile extends PinnedFile {
@@ -150,16 +150,7 @@ export class CrdRegistry {
         },
       ];
     const schema = this.rootSchema(crd, version);
-    const projected = projectSchema(schema, object);
-    const id = sha256(JSON.stringify(projected));
-    let validator = this.validators.get(id);
-    if (!validator) {
-      allowUnknownFormats(this.ajv, projected);
-      validator = this.ajv.compile(projected as Json);
-      this.validators.set(id, validator);
-    }
-    validator(object);
-    return describeErrors(validator.errors);
+    return validateProjected(this.ajv, this.validators, schema, object);
   }
 
   private readonly roots = new Map<string, Json>();

@@ -14,13 +14,12 @@
  */
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { allowUnknownFormats, createAjv, strictifySchema } from './ajv-setup';
+import { createAjv, strictifySchema } from './ajv-setup';
 import chartSourcesJson from './chart-schema-sources.json';
-import { projectSchema } from './project-schema';
-import { describeErrors } from './schema-errors';
+import { validateProjected } from './project-schema';
 import { readPinnedFiles, SchemaSourceError, type PinnedFile, type SourceLocation } from './sources';
 import type { DistComponent, Finding, ValidateContext } from './types';
-import { isRecord, sha256, type Json } from './util';
+import { isRecord, type Json } from './util';
 
 export interface ChartSchemaSource {
   readonly chart: string;
@@ -99,16 +98,7 @@ class ValuesValidator {
   }
 
   validate(values: unknown) {
-    const projected = projectSchema(this.schema, values);
-    const id = sha256(JSON.stringify(projected));
-    let validator = this.validators.get(id);
-    if (!validator) {
-      allowUnknownFormats(this.ajv, projected);
-      validator = this.ajv.compile(projected as Json);
-      this.validators.set(id, validator);
-    }
-    validator(values);
-    return describeErrors(validator.errors);
+    return validateProjected(this.ajv, this.validators, this.schema, values);
   }
 }
 

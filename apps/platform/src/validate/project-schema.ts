@@ -13,7 +13,11 @@
  * (allOf/anyOf/oneOf/not) are projected against the same data. Keywords that constrain the node
  * itself (type, required, enum, format, pattern, bounds, ...) are kept as they are.
  */
-import { isRecord, type Json } from './util';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { allowUnknownFormats } from './ajv-setup';
+import { describeErrors, type SchemaProblem } from './schema-errors';
+import { isRecord, sha256, type Json } from './util';
 
 function recordsOf(samples: readonly unknown[]): Json[] {
   return samples.filter(isRecord);
@@ -55,4 +59,21 @@ function projectSamples(schema: unknown, samples: readonly unknown[]): unknown {
 /** The part of `schema` that validating `data` can reach (schemas without `$ref` only). */
 export function projectSchema(schema: unknown, data: unknown): unknown {
   return projectSamples(schema, [data]);
+}
+
+/**
+ * Validates `data` against the projection of `schema` onto its fields, compiling each distinct
+ * projection once (`cache` is keyed by the projection's hash). Returns the problems found.
+ */
+export function validateProjected(ajv: Ajv, cache: Map<string, ValidateFunction>, schema: unknown, data: unknown): SchemaProblem[] {
+  const projected = projectSchema(schema, data);
+  const id = sha256(JSON.stringify(projected));
+  let validator = cache.get(id);
+  if (!validator) {
+    allowUnknownFormats(ajv, projected);
+    validator = ajv.compile(projected as Json);
+    cache.set(id, validator);
+  }
+  validator(data);
+  return describeErrors(validator.errors);
 }
