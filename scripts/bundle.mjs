@@ -3,6 +3,7 @@
 // well under a second. Used by apps/platform/bin/*.mjs; plain Node, no TypeScript runner needed.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,3 +61,22 @@ export async function bundle(name, contents) {
   writeFileSync(stamp, JSON.stringify({ inputs, hash: inputsHash(inputs) }));
   return outfile;
 }
+
+/**
+ * Bundles `contents` (see bundle()) and calls its export `run(argv)`, which returns an exit code
+ * (or a promise of one). A compile error (a syntax error in a cluster file, say) exits 1 before
+ * anything runs, so nothing is written.
+ */
+export async function runBundled(name, contents, argv) {
+  let outfile;
+  try {
+    outfile = await bundle(name, contents);
+  } catch (error) {
+    console.error(`${name} failed to compile, nothing was written:\n${error.message ?? error}`);
+    process.exit(1);
+  }
+  process.exitCode = await createRequire(import.meta.url)(outfile).run(argv);
+}
+
+/** `"<absolute path>"` of a repository file, for generated import statements. */
+export const src = (path) => JSON.stringify(join(ROOT, path));

@@ -3,9 +3,8 @@
 // The cluster files are bundled with the libraries into one cached CommonJS file (scripts/bundle.mjs),
 // so synthesis runs compiled JavaScript rather than transpiling TypeScript on every run.
 import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import { ROOT, bundle } from '../../../scripts/bundle.mjs';
+import { ROOT, runBundled, src } from '../../../scripts/bundle.mjs';
 
 const argv = process.argv.slice(2);
 let clustersDir = join(ROOT, 'clusters');
@@ -32,18 +31,11 @@ const modules = files.map((f, n) => ({
   file: relative(ROOT, join(clustersDir, f)).split('\\').join('/'),
 }));
 const entry = [
-  `import { main } from ${JSON.stringify(join(ROOT, 'apps/platform/src/main.ts'))};`,
+  `import { main } from ${src('apps/platform/src/main.ts')};`,
   ...modules.map((m) => `import * as ${m.name} from ${JSON.stringify(m.path)};`),
   `export function run(argv: string[]): number {`,
   `  return main({ root: ${JSON.stringify(ROOT)}, argv, modules: [${modules.map((m) => `{ file: ${JSON.stringify(m.file)}, exports: ${m.name} as never }`).join(', ')}] });`,
   `}`,
 ].join('\n');
 
-let outfile;
-try {
-  outfile = await bundle('synth', entry);
-} catch (error) {
-  console.error(`synth failed to compile the cluster files, dist left untouched:\n${error.message ?? error}`);
-  process.exit(1);
-}
-process.exitCode = createRequire(import.meta.url)(outfile).run(argv);
+await runBundled('synth', entry, argv);
