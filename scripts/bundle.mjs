@@ -2,7 +2,7 @@
 // previous bundle when none of its input files changed (content hashes), so a command starts in
 // well under a second. Used by apps/platform/bin/*.mjs; plain Node, no TypeScript runner needed.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,17 @@ function inputsHash(inputs) {
       .update('\0');
   }
   return h.digest('hex');
+}
+
+/** Keeps the 5 newest bundles of `name` (tests bundle temporary cluster directories). */
+function pruneCache(name) {
+  const bundles = readdirSync(CACHE)
+    .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.cjs'))
+    .map((f) => ({ f, t: statSync(join(CACHE, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of bundles.slice(5)) {
+    for (const suffix of ['', '.map', '.inputs.json']) rmSync(join(CACHE, f + suffix), { force: true });
+  }
 }
 
 /**
@@ -59,6 +70,7 @@ export async function bundle(name, contents) {
     .filter((f) => !f.startsWith('<stdin>') && !f.includes('-entry.ts'))
     .sort();
   writeFileSync(stamp, JSON.stringify({ inputs, hash: inputsHash(inputs) }));
+  pruneCache(name);
   return outfile;
 }
 
