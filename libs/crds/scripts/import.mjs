@@ -3,8 +3,11 @@
 //
 //   node libs/crds/scripts/import.mjs [--crds-dir <dir>] [--jobs <n>]
 //
-// CRD dir: --crds-dir, else $PLATFORM_CRDS_DIR, else ../shared/crds relative to the repo root.
-// Works offline: it reads local CRD YAML only and runs `cdk8s import` on local files.
+// CRD files: from --crds-dir, else $PLATFORM_CRDS_DIR, else ../shared/crds relative to the repo root,
+// else the download cache .cache/crds (filled from the pinned upstream URLs, or from
+// $PLATFORM_CRDS_BASE_URL). Every file is checked against its sha256 in
+// apps/platform/src/validate/crd-sources.json (see pinned-crds.mjs). With a CRD dir or a filled
+// cache it works offline: `cdk8s import` runs on local files.
 //
 // Per API group it keeps only the CRD documents named in crds.json, writes them into one
 // multi-document YAML file (cdk8s import writes one file per group and overwrites it on every
@@ -14,11 +17,12 @@
 // cdk8s-cli version: running it twice gives byte-identical files.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
+import { describeLocation, loadPins, locateCrds, PinnedCrdError, readPinnedCrds } from './pinned-crds.mjs';
 
 const scriptDir = dirname(fileURLToPath(import.meta.url));
 const libDir = resolve(scriptDir, '..');
@@ -61,12 +65,6 @@ function parseArgs(argv) {
     }
   }
   return opts;
-}
-
-function resolveCrdsDir(opts) {
-  if (opts.crdsDir) return { dir: resolve(opts.crdsDir), from: '--crds-dir' };
-  if (process.env.PLATFORM_CRDS_DIR) return { dir: resolve(process.env.PLATFORM_CRDS_DIR), from: 'PLATFORM_CRDS_DIR' };
-  return { dir: resolve(repoRoot, '../shared/crds'), from: 'default (<repo>/../shared/crds)' };
 }
 
 function loadConfig() {
@@ -118,29 +116,26 @@ function readSourceTags(crdsDir) {
   return tags;
 }
 
-// Reads the listed files and returns the selected CRD documents, in crds.json order.
-function selectCrds(group, crdsDir, sourceTags) {
+const crdPath = (group, file) => `${group.source}/${file}`;
+
+// Picks the selected CRD documents, in crds.json order, from the group's files (`contents`: path
+// under the CRD dir -> pinned, hash-checked content).
+function selectCrds(group, contents, sourceTags, pins) {
   const errors = [];
   const where = `${group.module} (source ${group.source})`;
-  const sourceDir = join(crdsDir, group.source);
-  if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
-    return { errors: [`${where}: source folder not found: ${sourceDir}`] };
-  }
   const knownTag = sourceTags?.get(group.source);
-  if (sourceTags && knownTag === undefined)
-    errors.push(`${where}: folder "${group.source}" is not listed in ${join(crdsDir, 'SOURCES.md')}`);
+  if (sourceTags && knownTag === undefined) errors.push(`${where}: folder "${group.source}" is not listed in the CRD dir's SOURCES.md`);
   if (knownTag !== undefined && knownTag !== group.tag) {
     errors.push(`${where}: crds.json says tag ${group.tag} but SOURCES.md says ${knownTag}: update crds.json`);
+  }
+  const pinnedTag = pins.projects[group.source]?.tag;
+  if (pinnedTag !== group.tag) {
+    errors.push(`${where}: crds.json says tag ${group.tag} but ${pins.listFile} pins ${pinnedTag ?? 'no such project'}: update crds.json`);
   }
 
   const found = new Map(); // metadata.name -> { crd, file }
   for (const file of group.files) {
-    const path = join(sourceDir, file);
-    if (!existsSync(path)) {
-      errors.push(`${where}: file not found: ${path}`);
-      continue;
-    }
-    const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+    const docs = parseAllDocuments(contents.get(crdPath(group, file)).toString('utf8'));
     for (const [i, doc] of docs.entries()) {
       if (doc.errors.length) {
         errors.push(`${where}: ${file} document ${i + 1}: YAML error: ${doc.errors[0].message}`);
@@ -288,28 +283,29 @@ async function main() {
   if (opts.help) {
     console.log(
       'usage: node libs/crds/scripts/import.mjs [--crds-dir <dir>] [--jobs <n>]\n' +
-        'CRD dir: --crds-dir, else $PLATFORM_CRDS_DIR, else <repo>/../shared/crds',
+        'CRD dir: --crds-dir, else $PLATFORM_CRDS_DIR, else <repo>/../shared/crds, else download the pinned files\n' +
+        'into <repo>/.cache/crds (from $PLATFORM_CRDS_BASE_URL/<path> when set); all are checked against\n' +
+        'the sha256 in apps/platform/src/validate/crd-sources.json',
     );
     return;
   }
   const config = loadConfig();
-  const crds = resolveCrdsDir(opts);
-  if (!existsSync(crds.dir) || !statSync(crds.dir).isDirectory()) {
-    throw new UsageError(
-      `CRD dir not found: ${crds.dir} (from ${crds.from}). ` +
-        'Pass --crds-dir <dir> or set PLATFORM_CRDS_DIR to the folder that holds the upstream CRD folders (argo-cd/, cert-manager/, ...).',
-    );
-  }
+  const pins = loadPins(repoRoot);
+  const location = locateCrds({ repoRoot, crdsDir: opts.crdsDir });
   if (!existsSync(cdk8sBin)) throw new UsageError(`cdk8s CLI not found at ${cdk8sBin}: install the repo's dependencies (npm ci)`);
 
-  const sourceTags = readSourceTags(crds.dir);
-  const selections = config.groups.map((g) => selectCrds(g, crds.dir, sourceTags));
+  const paths = config.groups.flatMap((g) => g.files.map((f) => crdPath(g, f)));
+  const contents = await readPinnedCrds(paths, location, pins, {
+    onDownload: (path, url) => console.log(`  fetched ${path} from ${url}`),
+  });
+  const sourceTags = location.dir ? readSourceTags(location.dir) : undefined;
+  const selections = config.groups.map((g) => selectCrds(g, contents, sourceTags, pins));
   const inputErrors = selections.flatMap((s) => s.errors);
   if (inputErrors.length) throw new UsageError(`cannot import, fix these first:\n  ${inputErrors.join('\n  ')}`);
 
   console.log(
     `importing ${config.groups.length} API groups (${config.groups.reduce((n, g) => n + g.crds.length, 0)} kinds) ` +
-      `from ${crds.dir}, ${opts.jobs} at a time`,
+      `from ${describeLocation(location)}, ${opts.jobs} at a time`,
   );
   const scratch = mkdtempSync(join(tmpdir(), 'crds-import-'));
   let results;
@@ -350,6 +346,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof UsageError ? `import.mjs: ${err.message}` : err);
+  console.error(err instanceof UsageError || err instanceof PinnedCrdError ? `import.mjs: ${err.message}` : err);
   process.exitCode = 1;
 });
