@@ -3,7 +3,6 @@ export const ARGOCD_CHART = {
   repoURL: 'https://argoproj.github.io/argo-helm',
   chart: 'argo-cd',
   version: '10.3.3',
+  /** The Argo CD version that chart ships; libs/crds imports the Argo CD CRDs of the same tag. */
+  appVersion: 'v3.5.1',
 } as const;
-
-/** The Argo CD version that chart ships (its appVersion). */
-export const ARGOCD_APP_VERSION = 'v3.5.1';

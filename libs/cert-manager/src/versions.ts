@@ -3,4 +3,5 @@ export const CERT_MANAGER_CHART = {
   repoURL: 'https://charts.jetstack.io',
   chart: 'cert-manager',
   version: 'v1.21.1',
+  appVersion: 'v1.21.1',
 } as const;

@@ -23,6 +23,11 @@ export interface HelmChartSource {
    * @default - the component name
    */
   readonly releaseName?: string;
+  /**
+   * Version of the software the chart installs (its appVersion), for the generated cluster README.
+   * @default - not shown
+   */
+  readonly appVersion?: string;
 }
 
 /** Upstream manifests in a Git repository, pinned to a tag or commit. */

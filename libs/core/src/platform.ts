@@ -92,6 +92,8 @@ export interface RenderedComponent {
   readonly wave: number;
   readonly dependsOn: readonly string[];
   readonly chart?: HelmChartSource & { readonly releaseName: string };
+  /** Version of the software the chart installs, when the component states it. */
+  readonly appVersion?: string;
   readonly values?: object;
   readonly git?: GitSource;
   readonly syncOptions: readonly string[];
@@ -222,6 +224,7 @@ export function renderCluster(definition: ClusterDefinition, file: string): Rend
         version: c.chart.version,
         releaseName: c.chart.releaseName ?? c.name,
       },
+      appVersion: c.chart?.appVersion,
       values: c.chart?.values,
       git: c.git,
       syncOptions: c.syncOptions,

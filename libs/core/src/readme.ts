@@ -70,7 +70,7 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
   const ordered = [...cluster.components].sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1));
   for (const c of ordered) {
     const upstream = [
-      c.chart ? `chart \`${c.chart.chart}\` ${c.chart.version}` : '',
+      c.chart ? `chart \`${c.chart.chart}\` ${c.chart.version}${c.appVersion ? ` (app ${c.appVersion})` : ''}` : '',
       c.git ? `git \`${c.git.repoURL}\` ${c.git.path} @ ${c.git.revision}` : '',
     ]
       .filter(Boolean)
