@@ -72,7 +72,7 @@ export class ArgoCd extends Component {
         params: { 'server.insecure': true },
         cm: {
           'application.resourceTrackingMethod': 'annotation',
-          'exec.enabled': false,
+          'exec.enabled': 'false',
           'timeout.reconciliation': '180s',
           'resource.customizations.health.argoproj.io_ApplicationSet': APPLICATIONSET_HEALTH_LUA,
         },

@@ -20,8 +20,8 @@ export interface ArgoCdValues {
   readonly configs: {
     /** argocd-cmd-params-cm. */
     readonly params: { readonly 'server.insecure': boolean };
-    /** argocd-cm: tracking, exec, reconciliation, health checks. */
-    readonly cm: Readonly<Record<string, string | boolean>>;
+    /** argocd-cm: tracking, exec, reconciliation, health checks. ConfigMap data: strings only. */
+    readonly cm: Readonly<Record<string, string>>;
   };
   readonly dex: { readonly enabled: boolean };
   readonly notifications: { readonly enabled: boolean };
