@@ -100,11 +100,13 @@ export class ArgoCd extends Component {
     });
 
     allowWithinNamespace(this, ARGOCD_NAMESPACE);
-    allowKubeApi(this, ARGOCD_NAMESPACE);
-    // Git repositories and Helm chart repositories (repo server), over HTTPS or SSH.
+    allowKubeApi(this, ARGOCD_NAMESPACE, scope.spec.network.vpcCidr);
+    // Git and Helm chart repositories, over HTTPS or SSH: only the repo server fetches them (the
+    // ApplicationSet controller's git generator goes through it too).
     allowEgress(this, {
       name: 'allow-git-and-helm-repositories',
       namespace: ARGOCD_NAMESPACE,
+      podLabels: { 'app.kubernetes.io/name': 'argocd-repo-server' },
       peers: [ANYWHERE],
       ports: [{ port: 443 }, { port: 22 }],
     });

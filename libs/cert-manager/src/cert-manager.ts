@@ -110,12 +110,13 @@ export class CertManager extends Component {
     this.issuerNames = parsed.issuers.map((i) => i.name);
     for (const issuer of parsed.issuers) this.renderIssuer(issuer);
 
-    allowKubeApi(this, NAMESPACE);
+    allowKubeApi(this, NAMESPACE, scope.spec.network.vpcCidr);
     allowIngress(this, {
       name: 'allow-webhook-from-api-server',
       namespace: NAMESPACE,
       podLabels: { 'app.kubernetes.io/component': 'webhook' },
-      peers: [ANYWHERE],
+      // The API server calls the webhook from the control plane's addresses in the VPC (node network in kind).
+      peers: [{ cidr: scope.spec.network.vpcCidr }],
       ports: [{ port: 10250 }],
     });
     allowIngress(this, {

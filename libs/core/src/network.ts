@@ -105,8 +105,10 @@ export function allowWithinNamespace(scope: Construct, namespace: string): k8s.K
 
 /**
  * Allows pods to reach the Kubernetes API server. The API server runs outside the pod network (EKS
- * control plane ENIs, kind's node), so NetworkPolicy can only select it by address and port.
+ * control plane ENIs in the VPC, the kind node), so NetworkPolicy can only select it by address:
+ * `nodeCidr` is the cluster's VPC or node network (`spec.network.vpcCidr`). Policies apply after
+ * the `kubernetes` Service address is translated to the endpoint, so the Service CIDR is not needed.
  */
-export function allowKubeApi(scope: Construct, namespace: string, apiCidr = '0.0.0.0/0'): k8s.KubeNetworkPolicy {
-  return allowEgress(scope, { name: 'allow-kube-api', namespace, peers: [{ cidr: apiCidr }], ports: [{ port: 443 }, { port: 6443 }] });
+export function allowKubeApi(scope: Construct, namespace: string, nodeCidr: string): k8s.KubeNetworkPolicy {
+  return allowEgress(scope, { name: 'allow-kube-api', namespace, peers: [{ cidr: nodeCidr }], ports: [{ port: 443 }, { port: 6443 }] });
 }
