@@ -34,6 +34,13 @@ describe('CertManager', () => {
     expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to).toEqual([
       { ipBlock: { cidr: '169.254.170.23/32' } },
     ]);
+    // The API server is reached, and calls the webhook, only within the cluster's node network.
+    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-kube-api').spec.egress[0].to).toEqual([
+      { ipBlock: { cidr: '10.0.0.0/16' } },
+    ]);
+    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-webhook-from-api-server').spec.ingress[0].from).toEqual([
+      { ipBlock: { cidr: '10.0.0.0/16' } },
+    ]);
     const c = cluster.components.find((x) => x.name === 'cert-manager')!;
     expect(c.chart).toMatchObject({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.21.1' });
     expect(c.values).toMatchObject({
