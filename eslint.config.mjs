@@ -20,12 +20,14 @@ const NODE_GLOBALS = [
   'structuredClone',
   'fetch',
   'AbortController',
+  'AbortSignal',
   'TextEncoder',
   'TextDecoder',
 ];
 const SHARED = ['@platform/core', '@platform/crds'];
 const components = Object.keys(paths)
-  .filter((alias) => !alias.endsWith('/*') && !SHARED.includes(alias))
+  // A component is an alias of a library index that is neither core nor crds.
+  .filter((alias) => paths[alias][0].endsWith('/src/index.ts') && !SHARED.includes(alias))
   .map((alias) => ({ alias, dir: paths[alias][0].replace(/^\.\//, '').replace(/\/src\/index\.ts$/, '') }));
 
 const restrict = (forbidden, message) => ({

@@ -6,7 +6,7 @@
 // CRD files: from --crds-dir, else $PLATFORM_CRDS_DIR, else ../shared/crds relative to the repo root,
 // else the download cache .cache/crds (filled from the pinned upstream URLs, or from
 // $PLATFORM_CRDS_BASE_URL). Every file is checked against its sha256 in
-// apps/platform/src/validate/crd-sources.json (see pinned-crds.mjs). With a CRD dir or a filled
+// libs/crds/crd-sources.json (see pinned-crds.mjs). With a CRD dir or a filled
 // cache it works offline: `cdk8s import` runs on local files.
 //
 // Per API group it keeps only the CRD documents named in crds.json, writes them into one
@@ -285,7 +285,7 @@ async function main() {
       'usage: node libs/crds/scripts/import.mjs [--crds-dir <dir>] [--jobs <n>]\n' +
         'CRD dir: --crds-dir, else $PLATFORM_CRDS_DIR, else <repo>/../shared/crds, else download the pinned files\n' +
         'into <repo>/.cache/crds (from $PLATFORM_CRDS_BASE_URL/<path> when set); all are checked against\n' +
-        'the sha256 in apps/platform/src/validate/crd-sources.json',
+        'the sha256 in libs/crds/crd-sources.json',
     );
     return;
   }

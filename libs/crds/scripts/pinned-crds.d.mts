@@ -1,16 +1,12 @@
 // Types of pinned-crds.mjs, for the tests (the script itself is plain Node ESM).
+import { PinnedFileError } from '../../../scripts/pinned-files.mjs';
+import type { PinnedFile, ReadOptions, SourceLocation } from '../../../scripts/pinned-files.mjs';
 
 export declare const PINS_FILE: string;
 
-export declare class PinnedCrdError extends Error {}
+export { PinnedFileError as PinnedCrdError, type PinnedFile, type ReadOptions };
 
-export interface PinnedFile {
-  /** Path under the CRD dir, e.g. `cert-manager/cert-manager.io_certificates.yaml`. */
-  readonly path: string;
-  /** Upstream URL at the pinned tag. */
-  readonly url: string;
-  readonly sha256: string;
-}
+export type CrdLocation = SourceLocation;
 
 export interface Pins {
   readonly files: ReadonlyMap<string, PinnedFile>;
@@ -20,28 +16,12 @@ export interface Pins {
   readonly listFile: string;
 }
 
-export interface CrdLocation {
-  /** Directory holding the files; undefined when they are downloaded into `cacheDir`. */
-  readonly dir?: string;
-  /** `--crds-dir`, `PLATFORM_CRDS_DIR`, `default (<repo>/../shared/crds)` or `download`. */
-  readonly origin: string;
-  readonly cacheDir: string;
-  /** Downloads come from `<baseUrl>/<path>` instead of the pinned URL. */
-  readonly baseUrl?: string;
-}
-
 export interface LocateOptions {
   readonly repoRoot: string;
   readonly crdsDir?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Default `<repoRoot>/.cache/crds`. */
   readonly cacheDir?: string;
-}
-
-export interface ReadOptions {
-  /** Per download; default 30 s. */
-  readonly timeoutMs?: number;
-  readonly onDownload?: (path: string, url: string) => void;
 }
 
 export declare function loadPins(repoRoot: string): Pins;

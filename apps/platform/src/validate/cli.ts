@@ -22,7 +22,7 @@ import { loadDist } from './load';
 import { checkPolicies } from './policies';
 import { formatHuman, formatJson, sortExemptions, sortFindings, summarize, type ValidateResult } from './report';
 import { scanSecrets } from './secrets';
-import { describeLocation, locateSources, SchemaSourceError, type SourceLocation } from './sources';
+import { describeLocation, locateSources, PinnedFileError, type SourceLocation } from '../../../../scripts/pinned-files.mjs';
 import type { Exemption, Finding, ValidateContext } from './types';
 import { findRepoRoot } from './util';
 
@@ -88,6 +88,7 @@ function locations(options: CliOptions): { crds: SourceLocation; charts: SourceL
   return {
     crds: locateSources({
       root: options.root,
+      label: 'CRD dir',
       flagDir: options.crdsDir,
       flagName: '--crds-dir',
       envDir: env.PLATFORM_CRDS_DIR,
@@ -95,10 +96,12 @@ function locations(options: CliOptions): { crds: SourceLocation; charts: SourceL
       defaultDir: resolve(options.root, '../shared/crds'),
       cacheDir: join(options.root, '.cache/crds'),
       baseUrl: env.PLATFORM_CRDS_BASE_URL,
-      listFile: 'apps/platform/src/validate/crd-sources.json',
+      baseUrlEnvName: 'PLATFORM_CRDS_BASE_URL',
+      listFile: 'libs/crds/crd-sources.json',
     }),
     charts: locateSources({
       root: options.root,
+      label: 'chart schemas dir',
       flagDir: options.schemasDir,
       flagName: '--schemas-dir',
       envDir: env.PLATFORM_CHART_SCHEMAS_DIR,
@@ -106,6 +109,7 @@ function locations(options: CliOptions): { crds: SourceLocation; charts: SourceL
       defaultDir: resolve(options.root, '../shared/chart-schemas'),
       cacheDir: join(options.root, '.cache/chart-schemas'),
       baseUrl: env.PLATFORM_CHART_SCHEMAS_BASE_URL,
+      baseUrlEnvName: 'PLATFORM_CHART_SCHEMAS_BASE_URL',
       listFile: 'apps/platform/src/validate/chart-schema-sources.json',
     }),
   };
@@ -125,7 +129,7 @@ function selectClusters(ctx: ValidateContext, names: readonly string[]): Validat
   };
 }
 
-/** Runs every check; returns the sorted result. Throws SchemaSourceError when pinned schemas are unavailable. */
+/** Runs every check; returns the sorted result. Throws PinnedFileError when pinned schemas are unavailable. */
 export async function runValidate(options: CliOptions): Promise<ValidateResult> {
   const ctx = selectClusters(loadDist(options.root, options.dist ?? 'dist'), options.clusters);
   const where = locations(options);
@@ -178,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`validate: ${error.message}\n${USAGE}`);
       return 2;
     }
-    if (error instanceof SchemaSourceError) {
+    if (error instanceof PinnedFileError) {
       console.error(`validate: cannot load the pinned schemas, nothing was checked:\n${error.message}`);
       return 1;
     }

@@ -19,9 +19,9 @@ import { parseAllDocuments } from 'yaml';
 import { strictifySchema } from './ajv-setup';
 import { validateProjected } from './project-schema';
 import type { SchemaProblem } from './schema-errors';
-import { readPinnedFiles, SchemaSourceError, type PinnedFile, type SourceLocation } from './sources';
+import { PinnedFileError, readPinnedFiles, type PinnedFile, type SourceLocation } from '../../../../scripts/pinned-files.mjs';
 import { isRecord, writeFileAtomic, type Json } from './util';
-import crdSourcesJson from './crd-sources.json';
+import crdSourcesJson from '@platform/crds/crd-sources.json';
 
 export interface CrdSourceFile extends PinnedFile {
   /** `<group>/<kind>` of every CRD in the file. */
@@ -61,7 +61,7 @@ export function crdsOf(documents: readonly unknown[], source: string): Crd[] {
       typeof names.kind !== 'string' ||
       !Array.isArray(spec.versions)
     )
-      throw new SchemaSourceError(
+      throw new PinnedFileError(
         `${source}: document ${index + 1} is not an apiextensions.k8s.io/v1 CustomResourceDefinition with spec.group, spec.names.kind and spec.versions`,
       );
     const versions = spec.versions.filter(isRecord).map((v) => ({
@@ -77,8 +77,7 @@ export function crdsOf(documents: readonly unknown[], source: string): Crd[] {
 
 function parseCrdFile(text: string, source: string): Crd[] {
   const documents = parseAllDocuments(text).flatMap((document) => {
-    if (document.errors.length > 0)
-      throw new SchemaSourceError(`${source}: YAML syntax error: ${document.errors[0].message.split('\n')[0]}`);
+    if (document.errors.length > 0) throw new PinnedFileError(`${source}: YAML syntax error: ${document.errors[0].message.split('\n')[0]}`);
     const value = document.toJS() as unknown;
     return value === null || value === undefined ? [] : [value];
   });

@@ -17,7 +17,7 @@ import type { ValidateFunction } from 'ajv';
 import { createAjv, strictifySchema } from './ajv-setup';
 import chartSourcesJson from './chart-schema-sources.json';
 import { validateProjected } from './project-schema';
-import { readPinnedFiles, SchemaSourceError, type PinnedFile, type SourceLocation } from './sources';
+import { PinnedFileError, readPinnedFiles, type PinnedFile, type SourceLocation } from '../../../../scripts/pinned-files.mjs';
 import type { DistComponent, Finding, ValidateContext } from './types';
 import { isRecord, type Json } from './util';
 
@@ -89,7 +89,7 @@ class ValuesValidator {
     try {
       schema = JSON.parse(files.get(source.schema.path)!.toString('utf8'));
     } catch (error) {
-      throw new SchemaSourceError(`${source.schema.path}: not valid JSON (${(error as Error).message})`);
+      throw new PinnedFileError(`${source.schema.path}: not valid JSON (${(error as Error).message})`);
     }
     return new ValuesValidator(
       ajv,
@@ -123,7 +123,7 @@ function finding(
 
 /**
  * Checks every component's values.yaml against its chart's pinned values schema. Throws
- * SchemaSourceError when a needed schema can be neither read nor downloaded, or fails its sha256.
+ * PinnedFileError when a needed schema can be neither read nor downloaded, or fails its sha256.
  */
 export async function checkHelmValues(ctx: ValidateContext, options: HelmValuesOptions): Promise<HelmValuesResult> {
   const sources = options.sources ?? CHART_SCHEMA_SOURCES;

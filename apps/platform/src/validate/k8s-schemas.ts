@@ -22,7 +22,7 @@ import { CrdRegistry, crdsOf, type Crd, type CrdSourceFile } from './crd-schemas
 import { DEPRECATED_APIS, findRemovedApi, isClusterScopedBuiltin, isRequestOnly, KUBERNETES_VERSION, splitApiVersion } from './k8s-api';
 import { GENERATOR_VERSION, generateCoreSchemas, type CoreSchemaBundle } from './k8s-types-schema';
 import { describeErrors, type SchemaProblem } from './schema-errors';
-import type { SourceLocation } from './sources';
+import type { SourceLocation } from '../../../../scripts/pinned-files.mjs';
 import type { DistCluster, DistObject, Finding, ValidateContext } from './types';
 import { closest, isRecord, listNames, objectRef, writeFileAtomic, type Json } from './util';
 
@@ -323,7 +323,7 @@ class SchemaChecker {
       `no CRD defines ${kind} in group ${group || '(core)'}: neither a pinned CRD (crd-sources.json) nor a CustomResourceDefinition in dist/${item.cluster}`,
       {
         path: 'kind',
-        hint: 'fix apiVersion/kind, or pin the CRD file of the operator in apps/platform/src/validate/crd-sources.json',
+        hint: 'fix apiVersion/kind, or pin the CRD file of the operator in libs/crds/crd-sources.json',
       },
     );
   }
@@ -396,7 +396,7 @@ function customGroupKinds(ctx: ValidateContext, core: CoreRegistry): Set<string>
 }
 
 /**
- * Runs the schema check over every cluster of `ctx`. Throws SchemaSourceError when pinned CRD
+ * Runs the schema check over every cluster of `ctx`. Throws PinnedFileError when pinned CRD
  * files can be neither read nor downloaded, or do not match their sha256.
  */
 export async function checkSchemas(ctx: ValidateContext, options: SchemaCheckOptions): Promise<Finding[]> {

@@ -14,7 +14,7 @@ import { main } from './cli';
 import { CRD_SOURCES } from './crd-schemas';
 import { checkSchemas } from './k8s-schemas';
 import { loadDist } from './load';
-import { readPinnedFile, SchemaSourceError, type SourceLocation } from './sources';
+import { PinnedFileError, readPinnedFile, type SourceLocation } from '../../../../scripts/pinned-files.mjs';
 
 /** The CRD files to serve: wherever the tests find them (PLATFORM_CRDS_DIR or ../shared/crds). */
 const SERVED_DIR = crdLocation().dir ?? resolve(process.env.PLATFORM_CRDS_DIR ?? '../shared/crds');
@@ -92,7 +92,7 @@ describe('pinned CRD files: download path', () => {
     const location = downloadLocation();
     tampered.add(CERTIFICATES);
     const failure = checkSchemas(certificateDist(), { crdLocation: location, cacheDir: TEST_CACHE_DIR });
-    await expect(failure).rejects.toBeInstanceOf(SchemaSourceError);
+    await expect(failure).rejects.toBeInstanceOf(PinnedFileError);
     await expect(failure).rejects.toThrow(`${CERTIFICATES}: sha256 mismatch in the download from ${baseUrl}/${CERTIFICATES}`);
     expect(existsSync(join(location.cacheDir, CERTIFICATES))).toBe(false);
   });
@@ -107,7 +107,7 @@ describe('pinned CRD files: download path', () => {
     const entry = CRD_SOURCES.find((f) => f.path === CERTIFICATES)!;
     const failure = readPinnedFile({ ...entry, path: 'cert-manager/missing.yaml' }, downloadLocation());
     await expect(failure).rejects.toThrow(
-      `cert-manager/missing.yaml: cannot download ${baseUrl}/cert-manager/missing.yaml: HTTP 404 Not Found`,
+      `cert-manager/missing.yaml: cannot download ${baseUrl}/cert-manager/missing.yaml (HTTP 404 Not Found)`,
     );
   });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { locateSources, type SourceLocation } from '../sources';
+import { locateSources, type SourceLocation } from '../../../../../scripts/pinned-files.mjs';
 
 /** The repository this code lives in. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../..');
@@ -19,6 +19,7 @@ export const TEST_CACHE_DIR = join(tmpdir(), 'platform-validate-test-cache');
 export function crdLocation(): SourceLocation {
   return locateSources({
     root: REPO_ROOT,
+    label: 'CRD dir',
     flagName: '--crds-dir',
     envDir: process.env.PLATFORM_CRDS_DIR,
     envName: 'PLATFORM_CRDS_DIR',
@@ -31,6 +32,7 @@ export function crdLocation(): SourceLocation {
 export function chartSchemaLocation(): SourceLocation {
   return locateSources({
     root: REPO_ROOT,
+    label: 'chart schemas dir',
     flagName: '--schemas-dir',
     envDir: process.env.PLATFORM_CHART_SCHEMAS_DIR,
     envName: 'PLATFORM_CHART_SCHEMAS_DIR',
