@@ -2,8 +2,7 @@
  * Small helpers shared by the schema checks: paths in messages, object names, hashes, atomic cache
  * writes and "did you mean" suggestions. No check logic lives here.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export type Json = Record<string, unknown>;
@@ -12,17 +11,8 @@ export function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Writes a file via a temporary name and a rename, so concurrent readers never see half a file. */
-export function writeFileAtomic(path: string, data: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+/** Hashing and atomic cache writes: the pinned-file reader's, so there is one of each. */
+export { sha256, writeFileAtomic } from '../../../../scripts/pinned-files.mjs';
 
 /** Nearest ancestor of `start` (inclusive) holding a package.json; `start` itself if there is none. */
 export function findRepoRoot(start: string): string {
