@@ -9,6 +9,7 @@ export * from './dist-writer';
 export * from './readme';
 export * from './network';
 export * from './namespace';
+export * from './images';
 export * from './workload';
 export * from './argocd-output';
 export * from './testing';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-30';
+import { assertPinnedImage } from './images';
 import { LABEL_COMPONENT, selectorLabels } from './labels';
 
 /** Compute requests and limits, in Kubernetes quantities. */
@@ -21,21 +22,6 @@ export const TOPOLOGY_KEYS: Record<Spread, string> = {
   hostname: 'kubernetes.io/hostname',
   zone: 'topology.kubernetes.io/zone',
 };
-
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-/** Throws unless the image has an explicit tag other than `latest`, or a digest. */
-export function assertPinnedImage(image: string): string {
-  const [name, digest] = image.split('@');
-  const lastSegment = name.slice(name.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  const pinned = digest !== undefined ? DIGEST.test(digest) : tag !== undefined && TAG.test(tag) && tag !== 'latest';
-  if (!pinned || /\s/.test(image)) {
-    throw new Error(`image ${JSON.stringify(image)} is not pinned: give an exact tag (not "latest") or a digest`);
-  }
-  return image;
-}
 
 /** The restricted container security context: non-root, read-only root, no privilege escalation, no capabilities. */
 export function restrictedSecurityContext(opts: { readOnlyRootFilesystem?: boolean; runAsUser?: number } = {}): k8s.SecurityContext {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPolicies, POLICIES, selectorMatches, unpinnedImage } from './policies';
+import { unpinnedImage } from '@platform/core/images';
+import { checkPolicies, POLICIES, selectorMatches } from './policies';
 import { componentJson, devContext, distComponent } from './test-helpers';
 import type { ValidateContext } from './types';
 

@@ -14,6 +14,7 @@
  */
 import type { DistObject, Exemption, Finding, Severity, ValidateContext } from './types';
 import { EXEMPTION_PREFIX } from './types';
+import { unpinnedImage } from '@platform/core/images';
 import { isRecord, showValue, type Json } from './util';
 import {
   allItems,
@@ -304,16 +305,6 @@ function checkCapabilities(report: (policy: string, field: string, message: stri
 }
 
 /** Why an image reference is not pinned, or undefined when it is. */
-export function unpinnedImage(image: unknown): string | undefined {
-  if (typeof image !== 'string' || image.trim() === '') return `image is ${show(image)}; an image reference is required`;
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  const tag = colon < 0 ? '' : lastSegment.slice(colon + 1);
-  if (tag === '') return `image ${JSON.stringify(image)} has no tag; pin an exact version tag or a digest`;
-  if (tag === 'latest') return `image ${JSON.stringify(image)} uses the "latest" tag; pin an exact version tag or a digest`;
-  return undefined;
-}
 
 function checkPodSpec(scope: ClusterScope, item: Item, spec: Json, path: string): void {
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
