@@ -5,12 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort, startMirror, TAMPER, type MirrorServer } from '../../../scripts/mirror-server';
 import config from '../crds.json';
 import { type CrdLocation, loadPins, locateCrds, PinnedCrdError, readPinnedCrds } from './pinned-crds.mjs';
 
@@ -23,12 +22,11 @@ const pins = loadPins(REPO_ROOT);
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: Server;
+let mirror: MirrorServer;
 let baseUrl: string;
-const requests: string[] = [];
+let requests: string[];
 /** Paths the server answers with altered content. */
-const tampered = new Set<string>();
-const TAMPER = '\n# tampered\n';
+let tampered: Set<string>;
 
 const temps: string[] = [];
 function tempDir(prefix: string): string {
@@ -48,32 +46,12 @@ function downloadLocation(base = baseUrl): CrdLocation {
   return locateCrds({ repoRoot: loneRepoRoot(), env: { PLATFORM_CRDS_BASE_URL: base }, cacheDir: tempDir('crds-cache-') });
 }
 
-/** A port nothing listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
-
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const path = decodeURIComponent((request.url ?? '/').slice(1));
-    requests.push(path);
-    const file = join(SERVED_DIR, path);
-    if (path.includes('..') || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    const body = readFileSync(file);
-    response.writeHead(200).end(tampered.has(path) ? Buffer.concat([body, Buffer.from(TAMPER)]) : body);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  mirror = await startMirror(SERVED_DIR);
+  ({ baseUrl, requests, tampered } = mirror);
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => mirror.close());
 
 afterEach(() => {
   temps.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));

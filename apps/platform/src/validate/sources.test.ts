@@ -4,11 +4,10 @@
  * no network; a tampered file and an unreachable server fail loudly, naming file and URL.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort, startMirror, type MirrorServer } from '../../../../scripts/mirror-server';
 import { certificate, crdLocation, makeDist, TEST_CACHE_DIR, type Fixture } from './__fixtures__/dist';
 import { main } from './cli';
 import { CRD_SOURCES } from './crd-schemas';
@@ -20,31 +19,18 @@ import { PinnedFileError, readPinnedFile, type SourceLocation } from '../../../.
 const SERVED_DIR = crdLocation().dir ?? resolve(process.env.PLATFORM_CRDS_DIR ?? '../shared/crds');
 const CERTIFICATES = 'cert-manager/cert-manager.io_certificates.yaml';
 
-let server: Server;
+let mirror: MirrorServer;
 let baseUrl: string;
-const requests: string[] = [];
+let requests: string[];
 /** Paths the server answers with altered content. */
-const tampered = new Set<string>();
+let tampered: Set<string>;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const path = decodeURIComponent((request.url ?? '/').slice(1));
-    requests.push(path);
-    const file = join(SERVED_DIR, path);
-    if (path.includes('..') || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    const body = readFileSync(file);
-    response
-      .writeHead(200, { 'content-type': 'application/yaml' })
-      .end(tampered.has(path) ? Buffer.concat([body, Buffer.from('\n# tampered\n')]) : body);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  mirror = await startMirror(SERVED_DIR);
+  ({ baseUrl, requests, tampered } = mirror);
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => mirror.close());
 
 const temps: string[] = [];
 const fixtures: Fixture[] = [];
@@ -65,15 +51,6 @@ function certificateDist() {
   const fixture = makeDist({ dev: [{ name: 'app', manifests: { 'certificate-web-tls.yaml': certificate() } }] });
   fixtures.push(fixture);
   return loadDist(fixture.root, 'dist');
-}
-
-/** A port nothing listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
 }
 
 describe('pinned CRD files: download path', () => {
