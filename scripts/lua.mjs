@@ -1,0 +1,161 @@
+// A Lua 5.1 interpreter for tests of the Lua that Argo CD runs (health checks in argocd-cm), installed
+// without root and without starting anything: plain Node ESM, types in lua.d.mts.
+//
+//   1. `lua5.1` on PATH is used as it is;
+//   2. otherwise Debian's packages are fetched with `apt-get download lua5.1 liblua5.1-0` into the
+//      git-ignored cache `<root>/.cache/tools/lua5.1/`, unpacked there with `dpkg -x` (no install, no
+//      maintainer scripts), and the interpreter is run with LD_LIBRARY_PATH on the unpacked lib directory.
+// The unpacked tree is built in a staging directory and renamed into place, so concurrent callers never
+// see half of it; later calls read `ready.json` (and this process keeps the answer in memory).
+// Every failure throws a LuaInstallError saying what is missing and what to install.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const PACKAGES = ['lua5.1', 'liblua5.1-0'];
+const TIMEOUT_MS = 120_000;
+const memo = new Map();
+
+export class LuaInstallError extends Error {
+  name = 'LuaInstallError';
+}
+
+/** The absolute path of an executable named `name` on PATH, or undefined. */
+export function findOnPath(name, path = process.env.PATH ?? '') {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Resolves a runnable Lua 5.1 interpreter (see the header); the promise is shared by concurrent callers. */
+export function ensureLua(root) {
+  const cacheDir = resolve(root, '.cache/tools/lua5.1');
+  if (!memo.has(cacheDir)) {
+    const promise = locate(cacheDir);
+    memo.set(cacheDir, promise);
+    promise.catch(() => memo.delete(cacheDir));
+  }
+  return memo.get(cacheDir);
+}
+
+async function locate(cacheDir) {
+  const onPath = findOnPath('lua5.1');
+  if (onPath) return verify({ command: onPath, env: {} }, 'lua5.1 on PATH');
+
+  const readyFile = join(cacheDir, 'ready.json');
+  const cached = readReady(readyFile);
+  if (cached) return cached;
+
+  for (const tool of ['apt-get', 'dpkg']) {
+    if (!findOnPath(tool)) {
+      throw new LuaInstallError(
+        `Lua 5.1 is needed to test the Argo CD health checks: no lua5.1 on PATH, and no ${tool} on PATH to fetch Debian's packages ` +
+          `into ${cacheDir}. Install lua5.1 (Debian/Ubuntu: apt-get install lua5.1; macOS: brew install lua@5.1), or run on a Debian-based ` +
+          `system with apt (package apt) and dpkg (package dpkg).`,
+      );
+    }
+  }
+
+  const installDir = join(cacheDir, 'install');
+  if (!existsSync(installDir)) {
+    const staging = join(cacheDir, `staging-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(join(staging, 'debs'), { recursive: true });
+    try {
+      await step(['apt-get', 'download', ...PACKAGES], join(staging, 'debs'), 'apt-get download', [
+        'apt-get needs package lists: run `apt-get update` (as root) once, or install lua5.1 directly.',
+      ]);
+      const debs = readdirSync(join(staging, 'debs')).filter((f) => f.endsWith('.deb'));
+      for (const name of PACKAGES) {
+        if (!debs.some((f) => f.startsWith(`${name}_`))) {
+          throw new LuaInstallError(
+            `apt-get download left no ${name}_*.deb in ${join(staging, 'debs')} (found: ${debs.join(', ') || 'nothing'}).`,
+          );
+        }
+      }
+      for (const deb of debs) await step(['dpkg', '-x', join(staging, 'debs', deb), join(staging, 'root')], staging, 'dpkg -x');
+      try {
+        renameSync(staging, installDir);
+      } catch (error) {
+        // Another process renamed its own staging directory first: use that one.
+        if (!existsSync(installDir)) throw error;
+      }
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  const command = join(installDir, 'root/usr/bin/lua5.1');
+  if (!existsSync(command)) throw new LuaInstallError(`${command} is missing: delete ${cacheDir} and try again.`);
+  const libDir = findLibDir(join(installDir, 'root'));
+  if (!libDir) throw new LuaInstallError(`No liblua5.1.so.0 under ${join(installDir, 'root')}: delete ${cacheDir} and try again.`);
+  const lua = await verify(
+    { command, env: { LD_LIBRARY_PATH: joinPaths(libDir, process.env.LD_LIBRARY_PATH) } },
+    `Debian's lua5.1 in ${installDir}`,
+  );
+  const tmp = `${readyFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ command, libDir }, null, 2)}\n`);
+  renameSync(tmp, readyFile);
+  return lua;
+}
+
+/** The cached answer, when ready.json names an interpreter that is still there. */
+function readReady(readyFile) {
+  try {
+    const { command, libDir } = JSON.parse(readFileSync(readyFile, 'utf8'));
+    if (existsSync(command) && existsSync(libDir))
+      return { command, env: { LD_LIBRARY_PATH: joinPaths(libDir, process.env.LD_LIBRARY_PATH) } };
+  } catch {
+    // absent or unreadable: install again
+  }
+  return undefined;
+}
+
+/** The directory holding liblua5.1.so.0 (usr/lib/<multiarch triplet> on Debian). */
+function findLibDir(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.name === 'liblua5.1.so.0') return dir;
+    if (entry.isDirectory()) {
+      const found = findLibDir(path);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function joinPaths(first, rest) {
+  return rest ? `${first}${delimiter}${rest}` : first;
+}
+
+async function step([file, ...args], cwd, what, hints = []) {
+  try {
+    await run(file, args, { cwd, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const output = `${error.stderr ?? ''}${error.stdout ?? ''}`.trim() || error.message;
+    throw new LuaInstallError([`${what} failed (${[file, ...args].join(' ')}):`, output, ...hints].join('\n'));
+  }
+}
+
+/** Runs `lua5.1 -v` so a broken interpreter (e.g. a missing libreadline8) fails here, with its own words. */
+async function verify(lua, where) {
+  try {
+    const { stdout, stderr } = await run(lua.command, ['-v'], { env: { ...process.env, ...lua.env }, timeout: 10_000 });
+    if (!`${stdout}${stderr}`.includes('Lua 5.1')) throw new Error(`\`${lua.command} -v\` printed ${JSON.stringify(`${stdout}${stderr}`)}`);
+  } catch (error) {
+    throw new LuaInstallError(
+      `${where} does not run: ${`${error.stderr ?? ''}`.trim() || error.message}\n` +
+        'Install its shared libraries (Debian: apt-get install libreadline8), or install lua5.1 on PATH.',
+    );
+  }
+  return lua;
+}
