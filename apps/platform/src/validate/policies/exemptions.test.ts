@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { app, rules, run, type Baseline } from './test-helpers';
+
+describe('exemptions', () => {
+  const exempt = (b: Baseline, annotations: Record<string, string>) => {
+    b.deployment.metadata.annotations = annotations;
+    app(b).securityContext.readOnlyRootFilesystem = false;
+  };
+
+  it('a valid exemption waives the policy on that object and is listed', () => {
+    const result = run((b) =>
+      exempt(b, { 'policy.platform/exempt-read-only-root-filesystem': 'the image writes its cache to /var/lib/app' }),
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.exemptions).toEqual([
+      {
+        cluster: 'dev',
+        file: 'dist/dev/api/manifests/deployment-api.yaml',
+        object: 'Deployment/api/api',
+        policy: 'read-only-root-filesystem',
+        reason: 'the image writes its cache to /var/lib/app',
+      },
+    ]);
+  });
+
+  it('an exemption without a reason is an error and waives nothing', () => {
+    const result = run((b) => exempt(b, { 'policy.platform/exempt-read-only-root-filesystem': '  ' }));
+    expect(rules(result).sort()).toEqual(['exemption-without-reason', 'read-only-root-filesystem']);
+    expect(result.exemptions).toEqual([]);
+    const finding = result.findings.find((f) => f.rule === 'exemption-without-reason');
+    expect(finding?.path).toBe('metadata.annotations["policy.platform/exempt-read-only-root-filesystem"]');
+  });
+
+  it('an exemption naming an unknown policy is an error', () => {
+    const result = run((b) => exempt(b, { 'policy.platform/exempt-read-only-rootfs': 'typo' }));
+    expect(rules(result).sort()).toEqual(['read-only-root-filesystem', 'unknown-exemption']);
+    expect(result.findings.find((f) => f.rule === 'unknown-exemption')?.message).toContain('"read-only-rootfs"');
+  });
+
+  it('no-secret-data cannot be exempted', () => {
+    const result = run((b) =>
+      b.extra.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db', namespace: 'api', annotations: { 'policy.platform/exempt-no-secret-data': 'please' } },
+        data: { a: 'Yg==' },
+      }),
+    );
+    expect(rules(result).sort()).toEqual(['no-secret-data', 'unknown-exemption']);
+  });
+
+  it('an exemption on the pod template is reported as misplaced', () => {
+    const result = run((b) => {
+      app(b).securityContext.readOnlyRootFilesystem = false;
+      b.deployment.spec.template.metadata.annotations = { 'policy.platform/exempt-read-only-root-filesystem': 'cache' };
+    });
+    expect(rules(result).sort()).toEqual(['misplaced-exemption', 'read-only-root-filesystem']);
+  });
+
+  it('an exemption the object does not need is a warning', () => {
+    const result = run((b) => (b.deployment.metadata.annotations = { 'policy.platform/exempt-no-host-path': 'just in case' }));
+    expect(result.findings.map((f) => [f.rule, f.severity])).toEqual([['unused-exemption', 'warning']]);
+    expect(result.exemptions).toHaveLength(1);
+  });
+
+  it('namespace policies are exempted on the Namespace', () => {
+    const result = run((b) => {
+      b.denyAll.metadata.namespace = 'elsewhere';
+      b.namespace.metadata.annotations = {
+        'policy.platform/exempt-namespace-default-deny': 'Cilium clusterwide policies cover kube-system',
+      };
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.exemptions.map((e) => e.object)).toEqual(['Namespace/api']);
+  });
+});
