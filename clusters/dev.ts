@@ -1,7 +1,6 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager } from '@platform/cert-manager';
-import { Namespaces } from '@platform/namespaces';
 import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53 } from './_shared';
 
 /** The shared development cluster on EKS: single replicas, spread over nodes. */
@@ -19,7 +18,6 @@ export default defineCluster(
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
-    new Namespaces(platform, 'namespaces');
     new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
     new ArgoCd(platform, 'argocd');
   },

@@ -1,7 +1,6 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager, Issuer } from '@platform/cert-manager';
-import { Namespaces } from '@platform/namespaces';
 import { GITOPS } from './_shared';
 
 /** A kind cluster on a laptop: one replica of everything, a private CA instead of Let's Encrypt. */
@@ -19,7 +18,6 @@ export default defineCluster(
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
-    new Namespaces(platform, 'namespaces', { exclude: ['karpenter'] });
     new CertManager(platform, 'cert-manager', {
       issuers: [Issuer.selfSignedCa({ name: 'platform-ca', commonName: 'Platform local CA' })],
     });

@@ -1,7 +1,6 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager } from '@platform/cert-manager';
-import { Namespaces } from '@platform/namespaces';
 import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53 } from './_shared';
 
 /** Production on EKS over three zones: two replicas of every HA workload, spread over zones. */
@@ -19,7 +18,6 @@ export default defineCluster(
     availability: { replicas: 2, spread: 'zone' },
   },
   (platform) => {
-    new Namespaces(platform, 'namespaces');
     new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
     new ArgoCd(platform, 'argocd', { replicas: 2 });
   },

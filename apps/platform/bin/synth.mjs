@@ -33,7 +33,7 @@ const modules = files.map((f, n) => ({
 const entry = [
   `import { main } from ${src('apps/platform/src/main.ts')};`,
   ...modules.map((m) => `import * as ${m.name} from ${JSON.stringify(m.path)};`),
-  `export function run(argv: string[]): number {`,
+  `export function run(argv: string[]): Promise<number> {`,
   `  return main({ root: ${JSON.stringify(ROOT)}, argv, modules: [${modules.map((m) => `{ file: ${JSON.stringify(m.file)}, exports: ${m.name} as never }`).join(', ')}] });`,
   `}`,
 ].join('\n');

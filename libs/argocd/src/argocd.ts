@@ -11,18 +11,21 @@ import {
   replicasSchema,
   spreadConstraints,
   allowEgress,
-  allowIngress,
   allowKubeApi,
   allowWithinNamespace,
   parseComponentProps,
   renderAppProjects,
   renderApplicationSets,
-  renderBootstrapApplication,
+  renderBootstrapApplications,
+  Namespace,
   strictObject,
 } from '@platform/core';
 import { APPLICATIONSET_HEALTH_LUA } from './health';
 import type { ArgoCdDeploymentValues, ArgoCdValues } from './values';
 import { ARGOCD_CHART } from './versions';
+
+/** `controller.sync.timeout.seconds`: the longest a sync operation (a platform wave included) runs before it is retried. */
+export const SYNC_TIMEOUT_SECONDS = 1800;
 
 export interface ArgoCdProps {
   /**
@@ -49,8 +52,9 @@ const propsSchema = strictObject({
 });
 
 /**
- * Argo CD from its upstream chart, managing itself after the bootstrap, plus the GitOps wiring of
- * the cluster: the AppProjects, one ApplicationSet per wave, and the bootstrap Application.
+ * Argo CD from its upstream chart (rendered at synth), managing itself after the bootstrap, plus
+ * the GitOps wiring of the cluster: the AppProjects, one ApplicationSet per component, and the two
+ * bootstrap Applications (`argocd` for Argo CD itself, `platform` for the ApplicationSets).
  */
 export class ArgoCd extends Component {
   constructor(scope: Platform, id: string, props: ArgoCdProps = {}) {
@@ -58,6 +62,7 @@ export class ArgoCd extends Component {
     const replicas = parsed.replicas ?? scope.spec.availability.replicas;
     const redisHa = parsed.redisHa ?? replicas > 1;
     const spread = scope.spec.availability.spread;
+    const redisResources = helmResources(['50m', '250m'], ['64Mi', '256Mi']);
     const scaled = (component: string, cpu: [string, string], memory: [string, string]): ArgoCdDeploymentValues => ({
       replicas,
       resources: helmResources(cpu, memory),
@@ -65,11 +70,18 @@ export class ArgoCd extends Component {
       topologySpreadConstraints: replicas > 1 ? spreadConstraints(spread, { 'app.kubernetes.io/name': `argocd-${component}` }) : [],
     });
     const values: ArgoCdValues = {
-      global: { domain: `argocd.${scope.spec.domain}` },
+      // The chart's NetworkPolicies allow all ingress to each component: ours (default-deny plus
+      // the flows below) replace them.
+      global: { domain: `argocd.${scope.spec.domain}`, networkPolicy: { create: false } },
       crds: { install: true, keep: true },
       configs: {
-        // TLS terminates at the Istio ingress gateway; inside the mesh the server speaks HTTP.
-        params: { 'server.insecure': true },
+        params: {
+          // TLS terminates at the Istio ingress gateway; inside the mesh the server speaks HTTP.
+          'server.insecure': true,
+          // No sync operation runs for ever (the default 0 means no timeout): the platform
+          // Application retries a timed-out wave, and self-heal is never held up behind it.
+          'controller.sync.timeout.seconds': SYNC_TIMEOUT_SECONDS,
+        },
         cm: {
           'application.resourceTrackingMethod': 'annotation',
           'exec.enabled': 'false',
@@ -84,52 +96,43 @@ export class ArgoCd extends Component {
       server: scaled('server', ['50m', '500m'], ['128Mi', '512Mi']),
       repoServer: scaled('repo-server', ['100m', '1'], ['256Mi', '1Gi']),
       applicationSet: scaled('applicationset-controller', ['50m', '500m'], ['128Mi', '512Mi']),
-      redis: { enabled: !redisHa, resources: helmResources(['50m', '250m'], ['64Mi', '256Mi']) },
-      'redis-ha': { enabled: redisHa },
+      redis: { enabled: !redisHa, resources: redisResources },
+      redisSecretInit: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+      'redis-ha': {
+        enabled: redisHa,
+        redis: { resources: redisResources },
+        sentinel: { resources: helmResources(['20m', '100m'], ['32Mi', '64Mi']) },
+        splitBrainDetection: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+        init: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+        haproxy: {
+          resources: helmResources(['50m', '250m'], ['64Mi', '256Mi']),
+          init: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+        },
+      },
     };
-
     super(scope, id, {
-      namespace: ARGOCD_NAMESPACE,
-      project: 'infrastructure',
+      namespace: Namespace.restricted(ARGOCD_NAMESPACE),
+      project: 'bootstrap',
       chart: { ...ARGOCD_CHART, values: mergeValues(values, parsed.additionalValues) },
-      upstreamClusterKinds: [
-        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-      ],
     });
-
     allowWithinNamespace(this, ARGOCD_NAMESPACE);
     allowKubeApi(this, ARGOCD_NAMESPACE, scope.spec.network.vpcCidr);
-    // Git and Helm chart repositories, over HTTPS or SSH: only the repo server fetches them (the
-    // ApplicationSet controller's git generator goes through it too).
+    // The Git repository, over HTTPS or SSH: only the repo server fetches it (the ApplicationSet
+    // controller's git generator goes through it too). Charts are rendered into the repository, so
+    // no chart repository is reached at sync time.
     allowEgress(this, {
-      name: 'allow-git-and-helm-repositories',
+      name: 'allow-git',
       namespace: ARGOCD_NAMESPACE,
       podLabels: { 'app.kubernetes.io/name': 'argocd-repo-server' },
       peers: [ANYWHERE],
       ports: [{ port: 443 }, { port: 22 }],
     });
-    allowIngress(this, {
-      name: 'allow-ui-from-gateway',
-      namespace: ARGOCD_NAMESPACE,
-      podLabels: { 'app.kubernetes.io/name': 'argocd-server' },
-      peers: [{ namespace: 'istio-ingress' }],
-      ports: [{ port: 8080 }],
-    });
-    allowIngress(this, {
-      name: 'allow-metrics-from-prometheus',
-      namespace: ARGOCD_NAMESPACE,
-      peers: [{ namespace: 'observability-system' }],
-      ports: [{ port: 8082 }, { port: 8083 }, { port: 8084 }, { port: 8085 }],
-    });
-
-    this.addFlow({ to: { external: 'Git and Helm repositories' }, label: 'HTTPS 443, SSH 22' });
+    this.addFlow({ to: { external: 'Git repository' }, label: 'HTTPS 443, SSH 22' });
     scope.whenComplete(() => {
       for (const c of scope.components) if (c !== this) this.addFlow({ to: c.name, label: 'syncs', kind: 'manages' });
       renderAppProjects(this, scope);
       renderApplicationSets(this, scope, [this.name]);
-      renderBootstrapApplication(this, scope, this);
+      renderBootstrapApplications(this, scope, this);
     });
   }
 }

@@ -9,17 +9,28 @@ export interface ArgoCdDeploymentValues {
   readonly topologySpreadConstraints?: readonly k8s.TopologySpreadConstraint[];
 }
 
+/** The redis-ha subchart (DandyDeveloper/charts redis-ha 4.38.0): every container's resources. */
+export interface RedisHaValues {
+  readonly enabled: boolean;
+  readonly redis: { readonly resources: HelmResources };
+  readonly sentinel: { readonly resources: HelmResources };
+  readonly splitBrainDetection: { readonly resources: HelmResources };
+  /** The init containers of the Redis StatefulSet. */
+  readonly init: { readonly resources: HelmResources };
+  readonly haproxy: { readonly resources: HelmResources; readonly init: { readonly resources: HelmResources } };
+}
+
 /**
- * The argo-cd chart values we set (argo-helm 10.x).
- * @see https://github.com/argoproj/argo-helm/blob/main/charts/argo-cd/values.yaml
+ * The argo-cd chart values we set (argo-helm 10.1.1).
+ * @see https://github.com/argoproj/argo-helm/blob/argo-cd-10.1.1/charts/argo-cd/values.yaml
  */
 export interface ArgoCdValues {
   /** Public host name; the chart derives argocd-cm `url` from it. */
-  readonly global: { readonly domain: string };
+  readonly global: { readonly domain: string; readonly networkPolicy: { readonly create: boolean } };
   readonly crds: { readonly install: boolean; readonly keep: boolean };
   readonly configs: {
     /** argocd-cmd-params-cm. */
-    readonly params: { readonly 'server.insecure': boolean };
+    readonly params: { readonly 'server.insecure': boolean; readonly 'controller.sync.timeout.seconds': number };
     /** argocd-cm: tracking, exec, reconciliation, health checks. ConfigMap data: strings only. */
     readonly cm: Readonly<Record<string, string>>;
   };
@@ -29,6 +40,9 @@ export interface ArgoCdValues {
   readonly server: ArgoCdDeploymentValues;
   readonly repoServer: ArgoCdDeploymentValues;
   readonly applicationSet: ArgoCdDeploymentValues;
+  /** The single-node Redis, when redis-ha is off. */
   readonly redis: { readonly enabled: boolean; readonly resources: HelmResources };
-  readonly 'redis-ha': { readonly enabled: boolean };
+  /** The pre-install/pre-upgrade Job that creates the Redis password Secret in the cluster. */
+  readonly redisSecretInit: { readonly resources: HelmResources };
+  readonly 'redis-ha': RedisHaValues;
 }

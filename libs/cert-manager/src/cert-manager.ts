@@ -15,6 +15,7 @@ import {
   replicasSchema,
   spreadConstraints,
   strictObject,
+  Namespace,
 } from '@platform/core';
 import {
   Certificate,
@@ -24,7 +25,7 @@ import {
 } from '@platform/crds/generated/cert-manager.io';
 import { Issuer, issuerInputsSchema } from './issuers';
 import type { CertManagerDeploymentValues, CertManagerValues } from './values';
-import { CERT_MANAGER_CHART } from './versions';
+import { CERT_MANAGER_CHART, CERT_MANAGER_VERSION } from './versions';
 
 export interface CertManagerProps {
   /** ClusterIssuers to create, e.g. `Issuer.letsEncrypt({...})` or `Issuer.selfSignedCa({...})`. */
@@ -68,7 +69,9 @@ export class CertManager extends Component {
     const usesGatewayApi = parsed.issuers.some((i) => i.needs.usesGatewayApi);
     const spread = scope.spec.availability.spread;
 
+    const image = { tag: CERT_MANAGER_VERSION };
     const deployment = (component: string, cpu: [string, string], memory: [string, string]): CertManagerDeploymentValues => ({
+      image,
       replicaCount: replicas,
       podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
       topologySpreadConstraints:
@@ -88,23 +91,16 @@ export class CertManager extends Component {
       },
       webhook: deployment('webhook', ['20m', '200m'], ['64Mi', '128Mi']),
       cainjector: deployment('cainjector', ['20m', '200m'], ['128Mi', '512Mi']),
-      startupapicheck: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+      startupapicheck: { image, resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+      acmesolver: { image },
       // The ServiceMonitor is added by the Prometheus component once its CRDs exist.
       prometheus: { enabled: true, servicemonitor: { enabled: false } },
     };
 
     super(scope, id, {
-      namespace: NAMESPACE,
+      namespace: Namespace.restricted(NAMESPACE),
       project: 'infrastructure',
-      dependsOn: ['namespaces'],
       chart: { ...CERT_MANAGER_CHART, values: mergeValues(values, parsed.additionalValues) },
-      upstreamClusterKinds: [
-        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
-        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
-      ],
     });
 
     this.issuerNames = parsed.issuers.map((i) => i.name);
@@ -118,12 +114,6 @@ export class CertManager extends Component {
       // The API server calls the webhook from the control plane's addresses in the VPC (node network in kind).
       peers: [{ cidr: scope.spec.network.vpcCidr }],
       ports: [{ port: 10250 }],
-    });
-    allowIngress(this, {
-      name: 'allow-metrics-from-prometheus',
-      namespace: NAMESPACE,
-      peers: [{ namespace: 'observability-system' }],
-      ports: [{ port: 9402 }],
     });
     if (parsed.issuers.some((i) => i.type === 'acme')) {
       allowEgress(this, {

@@ -3,6 +3,8 @@ import type { k8s } from 'cdk8s-plus-30';
 
 /** Per-deployment settings of the chart (controller at the top level, webhook, cainjector). */
 export interface CertManagerDeploymentValues {
+  /** The source chart defaults tags to its placeholder appVersion (v0.0.0): set the release. */
+  readonly image: { readonly tag: string };
   readonly replicaCount: number;
   readonly podDisruptionBudget: { readonly enabled: boolean; readonly maxUnavailable: number };
   readonly topologySpreadConstraints: readonly k8s.TopologySpreadConstraint[];
@@ -27,6 +29,8 @@ export interface CertManagerValues extends CertManagerDeploymentValues {
   };
   readonly webhook: CertManagerDeploymentValues;
   readonly cainjector: CertManagerDeploymentValues;
-  readonly startupapicheck: { readonly resources: HelmResources };
+  readonly startupapicheck: { readonly image: { readonly tag: string }; readonly resources: HelmResources };
+  /** Image of the HTTP-01 solver pods the controller creates. */
+  readonly acmesolver: { readonly image: { readonly tag: string } };
   readonly prometheus: { readonly enabled: boolean; readonly servicemonitor: { readonly enabled: boolean } };
 }

@@ -1,42 +1,67 @@
 import { Construct } from 'constructs';
 import { AppProject, Application, ApplicationSet } from '@platform/crds/generated/argoproj.io';
+import { ARGOCD_NAMESPACE } from './argocd-names';
+import { groupOf } from './chart-objects';
 import type { ClusterSpec } from './cluster-spec';
 import { Component, GroupKind, PROJECTS, ProjectName } from './component';
 import { componentDir } from './dist-writer';
-import { ARGOCD_SYNC_WAVE } from './labels';
+import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE } from './labels';
 import type { Platform } from './platform';
 
-/** Namespace Argo CD runs in and where its Applications, ApplicationSets and AppProjects live. */
-export const ARGOCD_NAMESPACE = 'argocd';
-
 const PROJECT_DESCRIPTIONS: Record<ProjectName, string> = {
-  infrastructure: 'CNI, mesh, certificates, node autoscaling, secrets, operators and Argo CD itself',
+  bootstrap: 'Argo CD itself, the ApplicationSets that deliver the platform, and the namespaces',
+  infrastructure: 'CNI, mesh, certificates, node autoscaling, secrets and operators',
   iam: 'Keycloak and its database',
   observability: 'Prometheus, Grafana, Alertmanager, Loki and log collection',
   apps: 'Applications served to users',
 };
 
-/** Sync policy of every Application: automated with prune and self-heal, 5 retries with backoff. */
+/** Sync policy of every component Application: automated with prune and self-heal, 5 retries with backoff. */
 export const APPLICATION_SYNC_POLICY = {
   automated: { prune: true, selfHeal: true },
   retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
 };
 
-/** Deleting an Application deletes what it deployed (GitOps: a removed component disappears). */
+/**
+ * Sync policy of the `platform` Application that syncs the ApplicationSets wave by wave: retried
+ * without limit (a negative limit), so a wave whose Application recovers continues by itself; each
+ * attempt ends at the controller's sync timeout at the latest (`controller.sync.timeout.seconds`).
+ */
+export const PLATFORM_SYNC_POLICY = {
+  automated: { prune: true, selfHeal: true },
+  retry: { limit: -1, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+};
+
+/** Deleting a component's Application deletes what it deployed (a removed component disappears). */
 export const APPLICATION_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/** File names of the ApplicationSets in the argocd component's manifests (synced by the `platform` Application). */
+export const APPLICATIONSET_FILES = 'applicationset-*.yaml';
+
+/** Name of the Application that syncs the ApplicationSets, one per component, wave by wave. */
+export const PLATFORM_APPLICATION = 'platform';
+
+/** Kinds only the bootstrap project may write: what delivers the platform. */
+const DELIVERY_KINDS: GroupKind[] = [
+  { group: 'argoproj.io', kind: 'Application' },
+  { group: 'argoproj.io', kind: 'ApplicationSet' },
+  { group: 'argoproj.io', kind: 'AppProject' },
+];
 
 const uniqueSorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-}
-
-/** Namespaces and cluster-scoped kinds one component writes: its own objects plus what it declares for upstream. */
+/**
+ * Namespaces and cluster-scoped kinds one component writes: its own objects, what its chart
+ * rendered, and its declared namespaces.
+ */
 export function footprint(c: Component): { namespaces: string[]; clusterKinds: GroupKind[] } {
-  const namespaces = new Set([c.applicationNamespace, ...c.upstreamNamespaces]);
-  const kinds = new Map(c.upstreamClusterKinds.map((k) => [`${k.group}/${k.kind}`, k]));
-  for (const o of c.objects()) {
-    if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
+  const namespaces = new Set(c.namespaces.map((n) => n.name));
+  const kinds = new Map<string, GroupKind>();
+  for (const o of [
+    ...c.objects().map((x) => ({ apiVersion: x.apiVersion, kind: x.kind, namespace: x.metadata.namespace })),
+    ...c.chartObjects.map((x) => ({ apiVersion: x.apiVersion, kind: x.kind, namespace: x.metadata.namespace })),
+  ]) {
+    if (o.namespace) namespaces.add(o.namespace);
     else kinds.set(`${groupOf(o.apiVersion)}/${o.kind}`, { group: groupOf(o.apiVersion), kind: o.kind });
   }
   return {
@@ -46,123 +71,62 @@ export function footprint(c: Component): { namespaces: string[]; clusterKinds: G
 }
 
 /**
- * One AppProject per project, restricted to exactly what its components need: this repository and
- * their upstream repositories as sources, their namespaces on this cluster as destinations, and the
- * cluster-scoped kinds they create. Never `*`.
+ * One AppProject per project, restricted to exactly what its components need: this repository as
+ * the only source (charts are rendered into it), their namespaces on this cluster as destinations,
+ * and the cluster-scoped kinds they create. Never `*`. Only `bootstrap` may write Applications,
+ * ApplicationSets and AppProjects; the other projects cannot reach the argocd namespace at all.
  */
 export function renderAppProjects(scope: Construct, platform: Platform): AppProject[] {
   const { spec } = platform;
   return PROJECTS.map((project) => {
-    const members = platform.components.filter((c) => c.project === project);
-    const repos = uniqueSorted([
-      spec.gitops.repoURL,
-      ...members.flatMap((c) => [c.chart?.repoURL, c.git?.repoURL].filter((r): r is string => !!r)),
-    ]);
-    const prints = members.map(footprint);
+    const prints = platform.components.filter((c) => c.project === project).map(footprint);
     const namespaces = uniqueSorted(prints.flatMap((p) => p.namespaces));
     const kinds = new Map(prints.flatMap((p) => p.clusterKinds).map((k) => [`${k.group}/${k.kind}`, k]));
+    if (project !== 'bootstrap' && namespaces.includes(ARGOCD_NAMESPACE)) {
+      throw new Error(`project ${project} would reach namespace ${ARGOCD_NAMESPACE}: only the bootstrap project delivers into it`);
+    }
     return new AppProject(scope, `project-${project}`, {
       metadata: { name: project, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: '-1' } },
       spec: {
         description: `${PROJECT_DESCRIPTIONS[project]} (cluster ${spec.name})`,
-        sourceRepos: repos,
+        sourceRepos: [spec.gitops.repoURL],
         destinations: namespaces.map((namespace) => ({ server: spec.gitops.destination.server, namespace })),
         clusterResourceWhitelist: [...kinds.keys()].sort().map((k) => kinds.get(k)!),
+        ...(project === 'bootstrap' ? {} : { namespaceResourceBlacklist: DELIVERY_KINDS }),
       },
     });
   });
 }
 
-/**
- * The Application sources of a component, as the ApplicationSet template renders them from
- * component.json: the upstream chart with the committed values.yaml (multi-source with a `ref`),
- * upstream git manifests, and our manifests folder.
- */
-export function applicationSources(spec: ClusterSpec, c: Component, hasManifests: boolean) {
-  const dir = componentDir('dist', spec.name, c.name);
-  const repo = { repoUrl: spec.gitops.repoURL, targetRevision: spec.gitops.revision };
-  return [
-    ...(c.chart
-      ? [
-          {
-            repoUrl: c.chart.repoURL,
-            chart: c.chart.chart,
-            targetRevision: c.chart.version,
-            helm: { releaseName: c.chart.releaseName ?? c.name, valueFiles: [`$values/${dir}/values.yaml`] },
-          },
-          { ...repo, ref: 'values' },
-        ]
-      : []),
-    ...(c.git ? [{ repoUrl: c.git.repoURL, path: c.git.path, targetRevision: c.git.revision }] : []),
-    ...(hasManifests ? [{ ...repo, path: `${dir}/manifests` }] : []),
-  ];
+/** The one source of every Application: a folder of this repository's dist/. */
+function distSource(spec: ClusterSpec, path: string, directory?: { include?: string; exclude?: string }) {
+  return { repoUrl: spec.gitops.repoURL, targetRevision: spec.gitops.revision, path, ...(directory && { directory }) };
 }
 
 /**
- * Go template patch that builds `spec.sources` and `syncOptions` from component.json, mirroring
- * applicationSources(). `hasKey` because the ApplicationSet runs with `missingkey=error`.
- */
-export function sourcesTemplatePatch(spec: ClusterSpec): string {
-  const repo = JSON.stringify(spec.gitops.repoURL);
-  const rev = JSON.stringify(spec.gitops.revision);
-  return [
-    'spec:',
-    '  sources:',
-    '  {{- if hasKey . "chart" }}',
-    '    - repoURL: {{ .chart.repoURL | quote }}',
-    '      chart: {{ .chart.chart | quote }}',
-    '      targetRevision: {{ .chart.version | quote }}',
-    '      helm:',
-    '        releaseName: {{ .chart.releaseName | quote }}',
-    '        valueFiles:',
-    '          - {{ printf "$values/%s" .chart.valuesFile | quote }}',
-    `    - repoURL: ${repo}`,
-    `      targetRevision: ${rev}`,
-    '      ref: values',
-    '  {{- end }}',
-    '  {{- if hasKey . "git" }}',
-    '    - repoURL: {{ .git.repoURL | quote }}',
-    '      path: {{ .git.path | quote }}',
-    '      targetRevision: {{ .git.revision | quote }}',
-    '  {{- end }}',
-    '  {{- if hasKey . "manifests" }}',
-    `    - repoURL: ${repo}`,
-    `      targetRevision: ${rev}`,
-    '      path: {{ .manifests | quote }}',
-    '  {{- end }}',
-    '  syncPolicy:',
-    '    syncOptions:',
-    '    {{- range .syncOptions }}',
-    '      - {{ . | quote }}',
-    '    {{- end }}',
-    '',
-  ].join('\n');
-}
-
-/** Name of the ApplicationSet generating the Applications of one wave. */
-export const waveApplicationSetName = (wave: number) => `platform-wave-${wave}`;
-
-/**
- * One ApplicationSet per wave: a git files generator over `dist/<cluster>/*\/component.json`
- * filtered to the wave, so the bootstrap Application can sync wave N+1 only once the
- * ApplicationSet of wave N reports every generated Application Synced and Healthy (custom health
- * check in argocd-cm; see docs/adr/0001-argocd-ordering.md). `exclude` names component
- * directories not generated here (the Argo CD component manages itself through the bootstrap
- * Application).
+ * One ApplicationSet per component, named after it, generating exactly one Application from
+ * `dist/<cluster>/<component>/component.json`. Its sync wave in the `platform` Application is the
+ * component's wave: a wave change edits one annotation of this ApplicationSet, never its name, so
+ * the Application keeps its owner and nothing is deleted or re-created. The `platform` Application
+ * waits for each wave's ApplicationSets to be healthy (every generated Application Synced and
+ * Healthy: the health check in argocd-cm). See docs/adr/0004-argocd-delivery.md.
  */
 export function renderApplicationSets(scope: Construct, platform: Platform, exclude: readonly string[]): ApplicationSet[] {
   const { spec } = platform;
-  const waves = [...new Set(platform.components.filter((c) => !exclude.includes(c.name)).map((c) => platform.waveOf(c.name)))].sort(
-    (a, b) => a - b,
-  );
-  return waves.map(
-    (wave) =>
-      new ApplicationSet(scope, waveApplicationSetName(wave), {
+  return platform.components
+    .filter((c) => !exclude.includes(c.name))
+    .map((c) => {
+      const dir = componentDir('dist', spec.name, c.name);
+      return new ApplicationSet(scope, `applicationset-${c.name}`, {
         metadata: {
-          name: waveApplicationSetName(wave),
+          name: c.name,
           namespace: ARGOCD_NAMESPACE,
-          // Wave w syncs at w+1: the AppProjects (-1) and Argo CD itself (0) come first.
-          annotations: { [ARGOCD_SYNC_WAVE]: String(wave + 1) },
+          annotations: {
+            [ARGOCD_SYNC_WAVE]: String(platform.waveOf(c.name)),
+            // Deleting the `platform` Application never cascades to the platform; a component
+            // removed from dist/ is still pruned (Delete=false guards deletion, not pruning).
+            [ARGOCD_SYNC_OPTIONS]: 'Delete=false',
+          },
         },
         spec: {
           goTemplate: true,
@@ -172,54 +136,84 @@ export function renderApplicationSets(scope: Construct, platform: Platform, excl
               git: {
                 repoUrl: spec.gitops.repoURL,
                 revision: spec.gitops.revision,
-                files: [
-                  { path: `dist/${spec.name}/*/component.json` },
-                  ...exclude.map((name) => ({ path: `dist/${spec.name}/${name}/component.json`, exclude: true })),
-                ],
+                files: [{ path: `${dir}/component.json` }],
                 // status.resources (read by the health check) refreshes on reconcile: keep it short.
                 requeueAfterSeconds: 30,
               },
-              selector: { matchLabels: { wave: String(wave) } },
             },
           ],
+          // Removing a component deletes what its Application deployed (except Delete=false objects,
+          // CRDs and helm keep objects).
           syncPolicy: { preserveResourcesOnDeletion: false },
           template: {
             metadata: {
               name: '{{ .name }}',
               namespace: ARGOCD_NAMESPACE,
-              labels: { 'platform/wave': '{{ .wave }}', 'platform/cluster': '{{ .cluster }}' },
+              labels: { 'platform/cluster': '{{ .cluster }}', 'platform/component': '{{ .name }}' },
               finalizers: [APPLICATION_FINALIZER],
             },
             spec: {
               project: '{{ .project }}',
               destination: { server: spec.gitops.destination.server, namespace: '{{ .namespace }}' },
+              source: { repoUrl: spec.gitops.repoURL, targetRevision: spec.gitops.revision, path: '{{ .manifests }}' },
               syncPolicy: APPLICATION_SYNC_POLICY,
             },
           },
-          templatePatch: sourcesTemplatePatch(spec),
+          templatePatch: SYNC_OPTIONS_PATCH,
         },
-      }),
-  );
+      });
+    });
 }
 
+/** Go template patch adding the component's sync options; `hasKey`, as the set runs with `missingkey=error`. */
+export const SYNC_OPTIONS_PATCH = [
+  '{{- if hasKey . "syncOptions" }}',
+  'spec:',
+  '  syncPolicy:',
+  '    syncOptions:',
+  '    {{- range .syncOptions }}',
+  '      - {{ . | quote }}',
+  '    {{- end }}',
+  '{{- end }}',
+  '',
+].join('\n');
+
 /**
- * The bootstrap Application: it manages the Argo CD component itself (chart + manifests, which
- * hold the AppProjects, the ApplicationSets and this Application). Terraform or `kubectl apply`
- * creates it once; from then on Argo CD manages itself.
+ * The two Applications the bootstrap creates (Terraform or `kubectl apply`), both in the bootstrap
+ * project, without the resources finalizer (deleting either never cascades), each with one source:
+ * - `argocd` manages Argo CD itself: the argocd component's manifests except the ApplicationSets.
+ *   It never waits for the platform, so Argo CD's own updates and self-heal are never blocked.
+ * - `platform` syncs the ApplicationSets, one sync wave per platform wave, retried without limit.
  */
-export function renderBootstrapApplication(scope: Construct, platform: Platform, self: Component): Application {
+export function renderBootstrapApplications(scope: Construct, platform: Platform, self: Component): Application[] {
   const { spec } = platform;
-  return new Application(scope, 'bootstrap-application', {
-    metadata: {
-      name: self.name,
-      namespace: ARGOCD_NAMESPACE,
-      labels: { 'platform/wave': String(platform.waveOf(self.name)), 'platform/cluster': spec.name },
-    },
-    spec: {
-      project: self.project,
-      destination: { server: spec.gitops.destination.server, namespace: self.applicationNamespace },
-      sources: applicationSources(spec, self, true),
-      syncPolicy: { ...APPLICATION_SYNC_POLICY, syncOptions: [...self.syncOptions] },
-    },
-  });
+  const manifests = `${componentDir('dist', spec.name, self.name)}/manifests`;
+  const destination = { server: spec.gitops.destination.server, namespace: self.home.name };
+  const labels = { 'platform/cluster': spec.name };
+  return [
+    new Application(scope, 'application-argocd', {
+      metadata: { name: self.name, namespace: ARGOCD_NAMESPACE, labels },
+      spec: {
+        project: 'bootstrap',
+        destination,
+        source: distSource(spec, manifests, { exclude: APPLICATIONSET_FILES }),
+        syncPolicy: { ...APPLICATION_SYNC_POLICY, syncOptions: [...self.syncOptions] },
+      },
+    }),
+    new Application(scope, 'application-platform', {
+      metadata: {
+        name: PLATFORM_APPLICATION,
+        namespace: ARGOCD_NAMESPACE,
+        labels,
+        // After Argo CD's own objects and the AppProjects; kept if the argocd Application is deleted.
+        annotations: { [ARGOCD_SYNC_WAVE]: '1', [ARGOCD_SYNC_OPTIONS]: 'Delete=false' },
+      },
+      spec: {
+        project: 'bootstrap',
+        destination,
+        source: distSource(spec, manifests, { include: APPLICATIONSET_FILES }),
+        syncPolicy: { ...PLATFORM_SYNC_POLICY, syncOptions: ['ServerSideApply=true'] },
+      },
+    }),
+  ];
 }

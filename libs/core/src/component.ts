@@ -2,41 +2,14 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { commonLabels } from './labels';
 import type { Platform } from './platform';
-import { DNS1123_LABEL } from './validation';
-import { SynthError } from './errors';
-import { parseOrThrow } from './validation';
+import { ChartUse, chartPinProblems } from './chart';
+import { Problem, SynthError } from './errors';
+import { Namespace } from './namespace';
+import { DNS1123_LABEL, parseOrThrow } from './validation';
 
 /** The Argo CD projects components belong to; each restricts sources, destinations and kinds. */
-export const PROJECTS = ['infrastructure', 'iam', 'observability', 'apps'] as const;
+export const PROJECTS = ['bootstrap', 'infrastructure', 'iam', 'observability', 'apps'] as const;
 export type ProjectName = (typeof PROJECTS)[number];
-
-/** An upstream Helm chart pinned to an exact version. */
-export interface HelmChartSource {
-  /** Chart repository URL (`https://charts.jetstack.io`) or OCI registry (`oci://...` without the chart name). */
-  readonly repoURL: string;
-  /** Chart name in that repository. */
-  readonly chart: string;
-  /** Exact chart version; ranges are rejected. */
-  readonly version: string;
-  /**
-   * Helm release name.
-   * @default - the component name
-   */
-  readonly releaseName?: string;
-  /**
-   * Version of the software the chart installs (its appVersion), for the generated cluster README.
-   * @default - not shown
-   */
-  readonly appVersion?: string;
-}
-
-/** Upstream manifests in a Git repository, pinned to a tag or commit. */
-export interface GitSource {
-  readonly repoURL: string;
-  readonly path: string;
-  /** Tag or full commit id: never a branch. */
-  readonly revision: string;
-}
 
 /** A Kubernetes kind by API group ("" for the core group). */
 export interface GroupKind {
@@ -64,12 +37,18 @@ export interface Flow {
 }
 
 export interface ComponentProps {
-  /** Default namespace of the component's Argo CD Application (where its chart installs). */
-  readonly namespace: string;
+  /** The namespace the component runs in: its Argo CD Application's destination. */
+  readonly namespace: Namespace;
+  /**
+   * Further namespaces the component's objects live in (declared here, rendered once by core).
+   * @default []
+   */
+  readonly extraNamespaces?: readonly Namespace[];
   /** Argo CD project of the component. */
   readonly project: ProjectName;
   /**
    * Components that must be healthy before this one syncs (names of components of the same cluster).
+   * Every component also waits for the cluster's namespaces.
    * @default []
    */
   readonly dependsOn?: readonly string[];
@@ -80,31 +59,21 @@ export interface ComponentProps {
    */
   readonly wave?: number;
   /**
-   * The upstream Helm chart and the values we set for it (written to values.yaml).
+   * The upstream Helm chart and the values we set for it, rendered at synth into the component's
+   * manifests (values.yaml keeps the values for review and provenance).
    * @default - no chart
    */
-  readonly chart?: HelmChartSource & { readonly values: object };
-  /**
-   * Upstream manifests from Git.
-   * @default - none
-   */
-  readonly git?: GitSource;
+  readonly chart?: ChartUse;
   /**
    * Argo CD sync options of the component's Application.
    * @default ['ServerSideApply=true']
    */
   readonly syncOptions?: readonly string[];
   /**
-   * Cluster-scoped kinds the chart or git source creates (our own objects are detected). The
-   * component's AppProject allows exactly these plus what our own objects need.
-   * @default []
+   * This component is the cluster's service mesh: namespaces declared `meshed` get sidecar injection.
+   * @default false
    */
-  readonly upstreamClusterKinds?: readonly GroupKind[];
-  /**
-   * Namespaces besides `namespace` the chart or git source writes into.
-   * @default []
-   */
-  readonly upstreamNamespaces?: readonly string[];
+  readonly providesMesh?: boolean;
 }
 
 /**
@@ -117,42 +86,45 @@ export abstract class Component extends Chart {
   readonly name: string;
   readonly platform: Platform;
   /**
-   * Destination namespace of the component's Argo CD Application. (Not cdk8s' `Chart.namespace`,
-   * which would stamp a namespace on cluster-scoped objects: our objects name theirs explicitly.)
+   * The namespace the component runs in, its Application's destination. (Not cdk8s'
+   * `Chart.namespace`, which would stamp a namespace on cluster-scoped objects.)
    */
-  readonly applicationNamespace: string;
+  readonly home: Namespace;
+  /** Every namespace the component declares: `home` first. */
+  readonly namespaces: readonly Namespace[];
   readonly project: ProjectName;
   readonly dependsOn: string[];
   readonly minWave?: number;
-  readonly chart?: HelmChartSource & { readonly values: object };
-  readonly git?: GitSource;
+  readonly chart?: ChartUse;
   readonly syncOptions: readonly string[];
-  readonly upstreamClusterKinds: readonly GroupKind[];
-  readonly upstreamNamespaces: readonly string[];
+  readonly providesMesh: boolean;
   private readonly flowList: Flow[] = [];
+  private readonly chartPatches: ((o: KubeObject) => void)[] = [];
+  private chartObjectList: KubeObject[] = [];
 
   constructor(scope: Platform, id: string, props: ComponentProps) {
     super(scope, id, { disableResourceNameHashes: true, labels: commonLabels(id) });
-    if (!DNS1123_LABEL.test(id)) {
-      throw new SynthError([
-        {
-          file: scope.file,
-          path: `components.${id}`,
-          message: `component name ${JSON.stringify(id)} must be a DNS-1123 label (it names a directory and an Argo CD Application)`,
-        },
-      ]);
-    }
+    const problems: Problem[] = [];
+    const at = (field: string, message: string) => problems.push({ file: scope.file, path: `components.${id}${field}`, message });
+    if (!DNS1123_LABEL.test(id))
+      at('', `component name ${JSON.stringify(id)} must be a DNS-1123 label (it names a directory and an Argo CD Application)`);
+    const namespaces = [props.namespace, ...(props.extraNamespaces ?? [])];
+    namespaces.forEach((ns, i) => {
+      const problem = ns instanceof Namespace ? ns.problem() : 'expected Namespace.restricted(...), .baseline(...) or .privileged(...)';
+      if (problem) at(i === 0 ? '.namespace' : `.extraNamespaces[${i - 1}]`, problem);
+    });
+    if (props.chart) for (const message of chartPinProblems(props.chart)) at('.chart', message);
+    if (problems.length > 0) throw new SynthError(problems);
     this.name = id;
     this.platform = scope;
-    this.applicationNamespace = props.namespace;
+    this.home = props.namespace;
+    this.namespaces = namespaces;
     this.project = props.project;
     this.dependsOn = [...(props.dependsOn ?? [])];
     this.minWave = props.wave;
     this.chart = props.chart;
-    this.git = props.git;
     this.syncOptions = props.syncOptions ?? ['ServerSideApply=true'];
-    this.upstreamClusterKinds = props.upstreamClusterKinds ?? [];
-    this.upstreamNamespaces = props.upstreamNamespaces ?? [];
+    this.providesMesh = props.providesMesh ?? false;
     scope.register(this);
     this.node.addValidation({
       validate: () =>
@@ -177,12 +149,52 @@ export abstract class Component extends Chart {
     return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === (this as Chart));
   }
 
+  /** The objects the chart rendered (after the component's patches); empty until hydration ran. */
+  get chartObjects(): readonly KubeObject[] {
+    return this.chartObjectList;
+  }
+
+  /**
+   * A typed post-render step: `patch` runs on every object the chart renders, before it is written.
+   * For what chart values cannot express (a policy exemption with its reason, say).
+   */
+  patchChartObjects(patch: (o: KubeObject) => void): void {
+    this.chartPatches.push(patch);
+  }
+
+  /**
+   * Exempts chart objects from one `validate` policy, with the reason `validate` lists.
+   * @param match kind and name of the objects (name `*` for every object of the kind)
+   */
+  exemptChartObjects(match: { kind: string; name: string }, policy: string, reason: string): void {
+    this.patchChartObjects((o) => {
+      if (o.kind !== match.kind || (match.name !== '*' && o.metadata?.name !== match.name)) return;
+      o.metadata = { ...o.metadata, annotations: { ...o.metadata?.annotations, [`${EXEMPT_ANNOTATION_PREFIX}${policy}`]: reason } };
+    });
+  }
+
+  /** @internal Called by synth with what `helm template` rendered for `chart`. */
+  setChartObjects(objects: KubeObject[]): void {
+    for (const o of objects) for (const patch of this.chartPatches) patch(o);
+    this.chartObjectList = objects;
+  }
+
   /** Declares that this component needs `other` healthy first (used for cross-component wiring). */
   needs(other: Component | string): void {
     const name = typeof other === 'string' ? other : other.name;
     if (!this.dependsOn.includes(name)) this.dependsOn.push(name);
   }
 }
+
+/** A Kubernetes object as plain JSON (what a chart renders). */
+export type KubeObject = Record<string, any> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+};
+
+/** Annotation prefix that exempts an object from one `validate` policy: `policy.platform/exempt-<policy-id>: <reason>`. */
+export const EXEMPT_ANNOTATION_PREFIX = 'policy.platform/exempt-';
 
 /** True when `x` is a component (works across construct trees). */
 export function isComponent(x: Construct): x is Component {

@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { Problem, SynthError } from './errors';
 import type { RenderedCluster, RenderedComponent } from './platform';
 import { renderClusterReadme } from './readme';
-import { toJsonText, toYaml } from './yaml';
+import { toJsonText, toYaml, toYamlMemo } from './yaml';
 
 /** The component.json Argo CD's ApplicationSet reads (see docs/dist-contract.md). */
 export interface ComponentJson {
@@ -13,9 +11,10 @@ export interface ComponentJson {
   project: string;
   wave: number;
   dependsOn: string[];
-  chart?: { repoURL: string; chart: string; version: string; releaseName: string; valuesFile: string };
-  git?: { repoURL: string; path: string; revision: string };
-  manifests?: string;
+  /** Provenance of the chart rendered into `manifests` (Argo CD never fetches it). */
+  chart?: { repoURL: string; chart: string; version: string; digest: string; releaseName: string; valuesFile: string };
+  /** The one source of the component's Application. */
+  manifests: string;
   syncOptions: string[];
 }
 
@@ -34,8 +33,7 @@ export function componentJson(distPath: string, cluster: string, c: RenderedComp
     wave: c.wave,
     dependsOn: [...c.dependsOn],
     ...(c.chart && { chart: { ...c.chart, valuesFile: `${dir}/values.yaml` } }),
-    ...(c.git && { git: { ...c.git } }),
-    ...(c.objects.length > 0 && { manifests: `${dir}/manifests` }),
+    manifests: `${dir}/manifests`,
     syncOptions: [...c.syncOptions],
   };
 }
@@ -55,11 +53,13 @@ export function manifestFileNames(
   const key = (o: KubeObject) => `${o.kind}/${o.metadata?.name}`.toLowerCase();
   const counts = new Map<string, number>();
   for (const o of objects) counts.set(key(o), (counts.get(key(o)) ?? 0) + 1);
+  // Lower case; anything but letters, digits, '.' and '-' (a ':' in RBAC names, say) becomes '-'.
+  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
   const names = objects.map((o) => {
-    const kind = String(o.kind).toLowerCase();
-    const name = String(o.metadata?.name).toLowerCase();
+    const kind = safe(String(o.kind));
+    const name = safe(String(o.metadata?.name));
     const ns = o.metadata?.namespace;
-    return counts.get(key(o))! > 1 && ns ? `${kind}-${ns}-${name}.yaml` : `${kind}-${name}.yaml`;
+    return counts.get(key(o))! > 1 && ns ? `${kind}-${safe(ns)}-${name}.yaml` : `${kind}-${name}.yaml`;
   });
   const seen = new Set<string>();
   names.forEach((n, i) => {
@@ -91,44 +91,9 @@ export function distFiles(clusters: readonly RenderedCluster[], distPath = 'dist
       if (c.chart) files.set(`${dir}/values.yaml`, toYaml(c.values ?? {}));
       const { names, problems: nameProblems } = manifestFileNames(cluster.file, c.name, c.objects);
       problems.push(...nameProblems);
-      c.objects.forEach((o, i) => files.set(`${dir}/manifests/${names[i]}`, toYaml(o)));
+      c.objects.forEach((o, i) => files.set(`${dir}/manifests/${names[i]}`, toYamlMemo(o)));
     }
   }
   if (problems.length > 0) throw new SynthError(problems);
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-/**
- * Replaces `outDir` with exactly `files`, atomically: everything is written to a temporary sibling
- * directory first, then swapped into place. A failure before the swap leaves `outDir` untouched;
- * files that are no longer produced disappear.
- */
-export function writeDistAtomically(outDir: string, files: ReadonlyMap<string, string>): void {
-  const parent = dirname(outDir);
-  const base = basename(outDir);
-  mkdirSync(parent, { recursive: true });
-  for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(`.${base}.tmp-`) || entry.startsWith(`.${base}.old-`))
-      rmSync(join(parent, entry), { recursive: true, force: true });
-  }
-  const tmp = mkdtempSync(join(parent, `.${base}.tmp-`));
-  try {
-    const created = new Set<string>();
-    for (const [path, content] of files) {
-      const target = join(tmp, path);
-      const dir = dirname(target);
-      if (!created.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        created.add(dir);
-      }
-      writeFileSync(target, content);
-    }
-  } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw error;
-  }
-  const old = join(parent, `.${base}.old-${process.pid}`);
-  if (existsSync(outDir)) renameSync(outDir, old);
-  renameSync(tmp, outDir);
-  rmSync(old, { recursive: true, force: true });
 }

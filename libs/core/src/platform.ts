@@ -1,8 +1,11 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterSpec, ClusterSpecInput, clusterSpecRules } from './cluster-spec';
-import type { Component, Flow, GitSource, HelmChartSource, ProjectName } from './component';
+import type { ChartUse } from './chart';
+import type { Component, Flow, KubeObject, ProjectName } from './component';
 import { Problem, SynthError } from './errors';
+import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from './cluster-namespaces';
+import { normalizeChartObjects } from './chart-objects';
 import { parseOrThrow } from './validation';
 
 /** What a cluster file exports: facts plus composition. */
@@ -91,14 +94,20 @@ export interface RenderedComponent {
   readonly project: ProjectName;
   readonly wave: number;
   readonly dependsOn: readonly string[];
-  readonly chart?: HelmChartSource & { readonly releaseName: string };
+  /** Provenance of the chart rendered into the manifests. */
+  readonly chart?: {
+    readonly repoURL: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly digest: string;
+    readonly releaseName: string;
+  };
   /** Version of the software the chart installs, when the component states it. */
   readonly appVersion?: string;
   readonly values?: object;
-  readonly git?: GitSource;
   readonly syncOptions: readonly string[];
   readonly flows: readonly Flow[];
-  /** Kubernetes objects as plain JSON. */
+  /** Kubernetes objects as plain JSON: ours, then what the chart rendered. */
   readonly objects: readonly Record<string, any>[];
 }
 
@@ -134,7 +143,10 @@ export function computeWaves(file: string, components: readonly Component[]): { 
     }
     visiting.push(c.name);
     let required = 0;
-    for (const dep of c.dependsOn) {
+    // Every component waits for the cluster's namespaces (wave 0).
+    const deps =
+      c.name === NAMESPACES_COMPONENT || !byName.has(NAMESPACES_COMPONENT) ? c.dependsOn : [NAMESPACES_COMPONENT, ...c.dependsOn];
+    for (const dep of new Set(deps)) {
       const target = byName.get(dep);
       if (!target) {
         problems.push({
@@ -176,33 +188,85 @@ function toProblems(file: string, error: unknown): Problem[] {
   return [{ file, path: 'components', message: `a construct failed: ${message}` }];
 }
 
+/** A cluster whose components exist and whose waves are known; charts not yet rendered. */
+export interface ComposedCluster {
+  readonly file: string;
+  readonly spec: ClusterSpec;
+  readonly platform: Platform;
+  readonly waves: ReadonlyMap<string, number>;
+}
+
+/** One `helm template` a cluster needs. */
+export interface ChartRequest {
+  readonly cluster: string;
+  readonly component: Component;
+  readonly chart: ChartUse;
+  readonly releaseName: string;
+  readonly namespace: string;
+  /** `--kube-version`, e.g. `1.33.0`. */
+  readonly kubeVersion: string;
+  /** `--api-versions`: what the cluster's charts serve beyond Kubernetes itself, sorted. */
+  readonly apiVersions: readonly string[];
+}
+
 /**
- * Builds one cluster: validates the spec, composes its components, derives waves, runs tree
- * validations and renders every component to plain JSON. Throws a SynthError with every problem.
+ * Phase 1 of a cluster: validates the spec, composes its components, adds the cluster's
+ * namespaces and derives waves. Throws a SynthError with every problem.
  */
-export function renderCluster(definition: ClusterDefinition, file: string): RenderedCluster {
+export function composeCluster(definition: ClusterDefinition, file: string): ComposedCluster {
   if (!definition || typeof definition.compose !== 'function' || typeof definition.spec !== 'object') {
     throw new SynthError([{ file, path: 'default export', message: 'a cluster file must `export default defineCluster(spec, compose)`' }]);
   }
   const spec = parseOrThrow(clusterSpecRules, definition.spec, file, 'spec');
   const platform = new Platform(new App(), spec, file);
-  const problems: Problem[] = [];
   try {
     definition.compose(platform);
+    addClusterNamespaces(platform);
   } catch (error) {
     throw new SynthError(toProblems(file, error));
   }
-
-  const { waves, problems: waveProblems } = computeWaves(file, platform.components);
-  problems.push(...waveProblems);
+  const { waves, problems } = computeWaves(file, platform.components);
   if (problems.length > 0) throw new SynthError(problems);
+  return { file, spec, platform, waves };
+}
 
+/** The charts a composed cluster renders, one request per component with a chart. */
+export function chartRequests(cluster: ComposedCluster): ChartRequest[] {
+  const apiVersions = [...new Set(cluster.platform.components.flatMap((c) => c.chart?.apiVersions ?? []))].sort();
+  return cluster.platform.components
+    .filter((c) => c.chart)
+    .map((c) => ({
+      cluster: cluster.spec.name,
+      component: c,
+      chart: c.chart!,
+      releaseName: c.chart!.releaseName ?? c.name,
+      namespace: c.home.name,
+      kubeVersion: `${cluster.spec.kubernetesVersion}.0`,
+      apiVersions,
+    }));
+}
+
+/**
+ * Phase 2 of a cluster: takes what each chart rendered, completes the cluster (AppProjects and
+ * ApplicationSets see every object), runs the tree validations and renders every component to
+ * plain JSON. Components whose chart is missing from `rendered` get no chart objects (unit tests).
+ */
+export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Component, readonly KubeObject[]>): RenderedCluster {
+  const { file, spec, platform, waves } = cluster;
+  const problems: Problem[] = [];
   try {
+    for (const [component, objects] of rendered) {
+      const { objects: normalized, problems: chartProblems } = normalizeChartObjects(component, objects);
+      problems.push(...chartProblems);
+      component.setChartObjects(normalized);
+    }
+    if (problems.length > 0) throw new SynthError(problems);
     platform.complete(waves);
   } catch (error) {
     throw new SynthError(toProblems(file, error));
   }
 
+  problems.push(...namespaceProblems(platform));
   for (const construct of platform.node.findAll()) {
     for (const message of construct.node.validate()) {
       problems.push({ file, path: `components.${construct.node.path.split('/').slice(1).join('.')}`, message });
@@ -214,25 +278,33 @@ export function renderCluster(definition: ClusterDefinition, file: string): Rend
   try {
     components = platform.components.map((c) => ({
       name: c.name,
-      namespace: c.applicationNamespace,
+      namespace: c.home.name,
       project: c.project,
       wave: waves.get(c.name)!,
-      dependsOn: [...c.dependsOn].sort(),
+      dependsOn: [...new Set(c.name === NAMESPACES_COMPONENT ? c.dependsOn : [NAMESPACES_COMPONENT, ...c.dependsOn])].sort(),
       chart: c.chart && {
         repoURL: c.chart.repoURL,
         chart: c.chart.chart,
         version: c.chart.version,
+        digest: c.chart.pin.digest,
         releaseName: c.chart.releaseName ?? c.name,
       },
       appVersion: c.chart?.appVersion,
       values: c.chart?.values,
-      git: c.git,
       syncOptions: c.syncOptions,
       flows: c.flows,
-      objects: c.toJson(),
+      objects: [...c.toJson(), ...c.chartObjects],
     }));
   } catch (error) {
     throw new SynthError(toProblems(file, error));
   }
   return { name: spec.name, file, spec, components: [...components].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+}
+
+/**
+ * Builds one cluster without rendering its charts (unit tests of our own objects and values):
+ * composeCluster + finishCluster. Synth renders the charts in between (apps/platform/src/hydrate.ts).
+ */
+export function renderCluster(definition: ClusterDefinition, file: string): RenderedCluster {
+  return finishCluster(composeCluster(definition, file), new Map());
 }

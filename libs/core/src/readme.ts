@@ -62,19 +62,16 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
     '',
     '## Components',
     '',
-    'Argo CD syncs wave by wave: a wave starts once every Application of the previous waves is healthy.',
+    'Argo CD syncs wave by wave: a wave starts once every Application of the previous waves is Synced and Healthy. Every object, upstream charts included, is plain YAML under `<component>/manifests/`.',
     '',
     '| wave | component | namespace | project | upstream | objects | depends on |',
     '|---|---|---|---|---|---|---|',
   ];
   const ordered = [...cluster.components].sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1));
   for (const c of ordered) {
-    const upstream = [
-      c.chart ? `chart \`${c.chart.chart}\` ${c.chart.version}${c.appVersion ? ` (app ${c.appVersion})` : ''}` : '',
-      c.git ? `git \`${c.git.repoURL}\` ${c.git.path} @ ${c.git.revision}` : '',
-    ]
-      .filter(Boolean)
-      .join('<br>');
+    const upstream = c.chart
+      ? `chart \`${c.chart.chart}\` ${c.chart.version}${c.appVersion ? ` (app ${c.appVersion})` : ''}, ${c.chart.repoURL}, digest \`${c.chart.digest.slice(0, 16)}\``
+      : '';
     lines.push(
       `| ${c.wave} | ${c.name} | ${c.namespace} | ${c.project} | ${cell(upstream || '—')} | ${c.objects.length} | ${c.dependsOn.join(', ') || '—'} |`,
     );

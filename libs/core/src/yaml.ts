@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 
 /** Keys that lead, in this order, wherever they appear; every other key is sorted. */
@@ -38,4 +39,38 @@ export function toYaml(value: unknown): string {
 /** Pretty JSON with a trailing newline, keys in the order the value was built (deterministic in our code). */
 export function toJsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * Memo of toYaml() by the JSON of the value: chart objects are large (CRDs of several hundred
+ * kilobytes) and the same in every cluster, and the YAML of an unchanged object never changes.
+ * Synth persists it between runs (loadYamlMemo/saveYamlMemo), so an unchanged synth stringifies
+ * nothing twice.
+ */
+const yamlMemo = new Map<string, string>();
+let memoUsed = new Set<string>();
+
+/** toYaml(), memoized by the value's content. */
+export function toYamlMemo(value: unknown): string {
+  const key = createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+  memoUsed.add(key);
+  let text = yamlMemo.get(key);
+  if (text === undefined) {
+    text = toYaml(value);
+    yamlMemo.set(key, text);
+  }
+  return text;
+}
+
+/** Loads a memo saved by saveYamlMemo (a missing or unreadable file is an empty memo). */
+export function loadYamlMemo(entries: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(entries ?? {})) if (typeof v === 'string' && !yamlMemo.has(k)) yamlMemo.set(k, v);
+}
+
+/** The memo entries used since the last call (what the next run will need), and resets the usage. */
+export function usedYamlMemo(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [...memoUsed].sort()) out[k] = yamlMemo.get(k)!;
+  memoUsed = new Set();
+  return out;
 }

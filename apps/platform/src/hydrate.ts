@@ -1,0 +1,149 @@
+/**
+ * Hydration: every upstream chart is rendered at synth (`helm template` with the pinned helm, the
+ * pinned chart source, the cluster's Kubernetes version and API versions) into plain objects that
+ * the dist writer puts in the component's manifests. Renders are cached by content hash (chart
+ * digest, values, Kubernetes version, API versions, helm binary), so a synth with no chart or
+ * values change runs no helm at all; misses render in parallel.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ChartRequest, Component, KubeObject, Problem, SynthError, toYaml } from '@platform/core';
+import { HELM_PIN, helmBinary } from '../../../scripts/helm.mjs';
+import { locateChart } from '../../../scripts/charts.mjs';
+
+export interface HydrateOptions {
+  /** Repository root (chart sources and caches are relative to it). */
+  readonly root: string;
+  /** `--charts-dir`: a directory of pinned chart sources. */
+  readonly chartsDir?: string;
+  /** @default `<root>/.cache/renders` */
+  readonly cacheDir?: string;
+  /** Renders run at once. @default the number of CPUs */
+  readonly concurrency?: number;
+}
+
+export interface HydrateResult {
+  readonly objects: Map<Component, KubeObject[]>;
+  /** Renders that ran helm, and renders read from the cache. */
+  readonly rendered: number;
+  readonly cached: number;
+}
+
+/** The cache key of one render: everything its output depends on. */
+export function renderKey(request: ChartRequest, helm: string): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        helm,
+        chart: request.chart.pin.digest,
+        release: request.releaseName,
+        namespace: request.namespace,
+        kubeVersion: request.kubeVersion,
+        apiVersions: request.apiVersions,
+        values: toYaml(request.chart.values),
+      }),
+    )
+    .digest('hex');
+}
+
+/** Parses helm's multi-document output (YAML 1.1, as Kubernetes reads it) into objects; empty documents dropped. */
+export function parseRendered(text: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text, { version: '1.1' })) {
+    if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0].message}`);
+    const value = doc.toJS({ maxAliasCount: -1 });
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || !value.kind || !value.metadata?.name)
+      throw new Error(`helm rendered a document that is not a Kubernetes object: ${JSON.stringify(value).slice(0, 120)}`);
+    objects.push(value as KubeObject);
+  }
+  return objects;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out).toString('utf8'))
+        : reject(new Error(Buffer.concat(err).toString('utf8').trim().split('\n').slice(0, 5).join('; ') || `exit code ${code}`)),
+    );
+  });
+}
+
+/** Runs `helm template` for one request; returns helm's output. */
+async function helmTemplate(request: ChartRequest, options: HydrateOptions, helm: () => string, work: string): Promise<string> {
+  const { pin, chart, version } = request.chart;
+  const located = await locateChart({ name: chart, version, ...pin }, { root: options.root, chartsDir: options.chartsDir });
+  const values = join(work, `${request.cluster}-${request.component.name}.values.yaml`);
+  writeFileSync(values, toYaml(request.chart.values));
+  const args = ['template', request.releaseName, located.dir, '--namespace', request.namespace, '--kube-version', request.kubeVersion];
+  for (const api of request.apiVersions) args.push('--api-versions', api);
+  args.push('--include-crds', '--skip-tests', '--values', values);
+  // A hermetic helm: no user repositories, plugins or caches are read.
+  const home = join(work, 'helm-home');
+  const env = { PATH: process.env.PATH, HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home };
+  return run(helm(), args, env);
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Renders every request (cache first). Throws one SynthError naming each chart that failed, with
+ * helm's message; nothing is cached for a failed render.
+ */
+export async function hydrate(requests: readonly ChartRequest[], options: HydrateOptions): Promise<HydrateResult> {
+  const cacheDir = options.cacheDir ?? join(options.root, '.cache', 'renders');
+  const identity = process.env.PLATFORM_HELM ? `PLATFORM_HELM=${process.env.PLATFORM_HELM}` : HELM_PIN.sha256;
+  const objects = new Map<Component, KubeObject[]>();
+  const misses: { request: ChartRequest; file: string }[] = [];
+  for (const request of requests) {
+    const file = join(cacheDir, `${renderKey(request, identity)}.json`);
+    if (existsSync(file)) objects.set(request.component, JSON.parse(readFileSync(file, 'utf8')));
+    else misses.push({ request, file });
+  }
+  if (misses.length === 0) return { objects, rendered: 0, cached: requests.length };
+
+  let binary: string | undefined;
+  const helm = () => (binary ??= helmBinary(options.root));
+  const work = mkdtempSync(join(tmpdir(), 'platform-hydrate-'));
+  const problems: Problem[] = [];
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    await pool(misses, options.concurrency ?? availableParallelism(), async ({ request, file }) => {
+      try {
+        const rendered = parseRendered(await helmTemplate(request, options, helm, work));
+        objects.set(request.component, rendered);
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(rendered));
+        renameSync(tmp, file);
+      } catch (error) {
+        problems.push({
+          file: request.component.platform.file,
+          path: `components.${request.component.name}.chart`,
+          message: `helm template ${request.chart.chart} ${request.chart.version} failed: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (problems.length > 0) throw new SynthError(problems.sort((a, b) => (a.file + a.path < b.file + b.path ? -1 : 1)));
+  return { objects, rendered: misses.length, cached: requests.length - misses.length };
+}

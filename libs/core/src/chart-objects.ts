@@ -1,0 +1,75 @@
+import type { Component, KubeObject } from './component';
+import type { Problem } from './errors';
+import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE } from './labels';
+
+/** Built-in kinds that are cluster-scoped (group/kind). CRDs add their own from the render. */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'networking.k8s.io/IngressClass',
+  'node.k8s.io/RuntimeClass',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'scheduling.k8s.io/PriorityClass',
+  'storage.k8s.io/CSIDriver',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/VolumeAttachment',
+]);
+
+/** Objects above this size need server-side apply (the last-applied annotation is limited to 262,144 bytes). */
+const CLIENT_SIDE_APPLY_LIMIT = 262_144;
+
+export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
+/** `group/version` of every version a rendered CRD serves. */
+export function servedApiVersions(objects: readonly KubeObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'CustomResourceDefinition')
+    .flatMap((o) => (o.spec?.versions ?? []).filter((v: any) => v.served !== false).map((v: any) => `${o.spec.group}/${v.name}`));
+}
+
+/**
+ * Makes what `helm template` rendered explicit, as Argo CD would apply it: namespaced objects
+ * without a namespace get the release namespace; CRDs sync before everything else in the
+ * Application (wave -1) and the large ones with server-side apply. Also checks the chart's
+ * declared `apiVersions` against the CRDs it renders.
+ */
+export function normalizeChartObjects(
+  component: Component,
+  objects: readonly KubeObject[],
+): { objects: KubeObject[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const at = (message: string) => problems.push({ file: component.platform.file, path: `components.${component.name}.chart`, message });
+  const crdClusterKinds = new Set(
+    objects
+      .filter((o) => o.kind === 'CustomResourceDefinition' && o.spec?.scope === 'Cluster')
+      .map((o) => `${o.spec.group}/${o.spec.names?.kind}`),
+  );
+  const out = objects.map((source) => {
+    const o = structuredClone(source);
+    const key = `${groupOf(o.apiVersion)}/${o.kind}`;
+    if (!o.metadata?.namespace && !CLUSTER_SCOPED.has(key) && !crdClusterKinds.has(key)) o.metadata.namespace = component.home.name;
+    if (o.kind === 'CustomResourceDefinition') {
+      const annotations: Record<string, string> = { ...o.metadata.annotations, [ARGOCD_SYNC_WAVE]: '-1' };
+      if (JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT) annotations[ARGOCD_SYNC_OPTIONS] = 'ServerSideApply=true';
+      o.metadata.annotations = annotations;
+    }
+    return o;
+  });
+  const declared = [...(component.chart?.apiVersions ?? [])].sort();
+  const served = [...new Set(servedApiVersions(out))].sort();
+  if (declared.join() !== served.join())
+    at(
+      `declares apiVersions [${declared.join(', ')}] but its CRDs serve [${served.join(', ')}]: set apiVersions in the component's versions.ts to what the chart serves`,
+    );
+  return { objects: out, problems };
+}
