@@ -32,6 +32,23 @@ beforeAll(() => {
     delete d.spec.replicas;
   });
   const badCertificate = edit(certificate(), (c) => (c.spec.secretNam = 'x'));
+  const { template } = edit(deployment(), (d) => {
+    d.spec.template.spec.restartPolicy = 'Never';
+    d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+  }).spec as { template: unknown };
+  const hookJob = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: 'web-migrate',
+      namespace: 'apps',
+      annotations: {
+        'helm.sh/hook': 'pre-upgrade',
+        'policy.platform/exempt-read-only-root-filesystem': 'the upstream migration writes to /var/lib/web',
+      },
+    },
+    spec: { template },
+  };
   fixture = makeDist({
     dev: [
       {
@@ -39,7 +56,16 @@ beforeAll(() => {
         manifests: { 'deployment-web.yaml': typo, 'service-web.yaml': service(), 'certificate-web-tls.yaml': badCertificate },
       },
     ],
-    prod: [{ name: 'web', manifests: { 'deployment-web.yaml': deployment(), 'service-web.yaml': { ...service(), kind: 'Servise' } } }],
+    prod: [
+      {
+        name: 'web',
+        manifests: {
+          'deployment-web.yaml': deployment(),
+          'service-web.yaml': { ...service(), kind: 'Servise' },
+          'job-web-migrate.yaml': hookJob,
+        },
+      },
+    ],
   });
   common = ['--root', fixture.root, '--crds-dir', crdLocation().dir ?? '', '--schemas-dir', chartSchemaLocation().dir ?? ''];
 });
@@ -55,7 +81,14 @@ describe('validate CLI', () => {
       /\n {2}dist\/dev\/web\/manifests\/deployment-web\.yaml\n {4}error {3}schema\/unknown-field {2}Deployment\/apps\/web spec\.replica\n {12}unknown field "replica" in spec; allowed fields: .*\n {12}hint: did you mean "replicas"\?\n/,
     );
     expect(stdout).toContain('schema/unknown-field  Certificate/apps/web-tls spec.secretNam');
-    expect(stdout).toContain('cluster prod: 1 components, 2 objects');
+    expect(stdout).toContain('cluster prod: 1 components, 3 objects');
+    expect(stdout).toMatch(/\n {2}policies: 1 workloads checked \(Deployment 1\): 0 errors, 0 warnings, 0 exemptions\n/);
+    expect(stdout).toMatch(
+      /\n {2}policies: 2 workloads checked \(Deployment 1, Job 1; 1 Helm hook\): 2 errors, 0 warnings, 1 exemptions\n/,
+    );
+    expect(stdout).toContain(
+      '  exemptions (1):\n    Job/apps/web-migrate: read-only-root-filesystem: the upstream migration writes to /var/lib/web  (dist/prod/web/manifests/job-web-migrate.yaml)\n',
+    );
     expect(stdout).toContain('schema/unknown-kind  Servise/apps/web kind');
     expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^validate: \d+ errors, \d+ warnings, \d+ exemptions in 2 clusters$/);
   });
@@ -68,6 +101,22 @@ describe('validate CLI', () => {
     const document = JSON.parse(first.stdout);
     expect(Object.keys(document.clusters)).toEqual(['dev', 'prod']);
     expect(document.clusters.dev).toMatchObject({ components: 1, objects: 3 });
+    expect(document.clusters.prod).toMatchObject({
+      workloads: { total: 2, byKind: { Deployment: 1, Job: 1 }, helmHooks: 1 },
+      policies: { errors: 2, warnings: 0 },
+      exemptions: 1,
+    });
+    expect(document.exemptions).toEqual([
+      {
+        cluster: 'prod',
+        file: 'dist/prod/web/manifests/job-web-migrate.yaml',
+        object: 'Job/apps/web-migrate',
+        policy: 'read-only-root-filesystem',
+        reason: 'the upstream migration writes to /var/lib/web',
+        on: 'object',
+        path: 'metadata.annotations["policy.platform/exempt-read-only-root-filesystem"]',
+      },
+    ]);
     expect(document.summary).toMatchObject({ clusters: 2 });
     expect(document.summary.errors).toBe(document.findings.filter((f: { severity: string }) => f.severity === 'error').length);
     const schema = document.findings

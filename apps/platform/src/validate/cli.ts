@@ -151,6 +151,7 @@ export async function runValidate(options: CliOptions): Promise<ValidateResult> 
     ctx,
     findings: sortFindings(findings.filter((f) => inScope(f.cluster))),
     exemptions: sortExemptions(policies.exemptions.filter((e: Exemption) => inScope(e.cluster))),
+    workloads: policies.workloads,
     helmValues: helm.coverage,
     schemaSources: {
       [`Kubernetes ${KUBERNETES_VERSION} schemas`]: 'kubernetes-types',

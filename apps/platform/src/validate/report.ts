@@ -2,13 +2,15 @@
  * Output of `platform:validate`: sorting, the per-cluster human report and the JSON document.
  * Pure functions of their input: the same findings always give the same bytes.
  */
-import type { Exemption, Finding, ValidateContext } from './types';
+import type { Exemption, Finding, ValidateContext, WorkloadsChecked } from './types';
 import { compareStrings } from './util';
 
 export interface ValidateResult {
   readonly ctx: ValidateContext;
   readonly findings: readonly Finding[];
   readonly exemptions: readonly Exemption[];
+  /** Workloads the policies checked, by cluster. */
+  readonly workloads?: Readonly<Record<string, WorkloadsChecked>>;
   /** Helm values coverage lines (helm-values.ts). */
   readonly helmValues: readonly string[];
   /** Where schemas came from, for the footer. */
@@ -104,6 +106,24 @@ function clusterHeader(result: ValidateResult, name: string, findings: readonly 
   return `cluster ${name}: ${cluster?.components.length ?? 0} components, ${objects} objects: ${errors} errors, ${warnings} warnings`;
 }
 
+function countBy(findings: readonly Finding[]): { errors: number; warnings: number } {
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return { errors, warnings: findings.length - errors };
+}
+
+/** `policies: 5 workloads checked (CronJob 1, Deployment 3, Job 1; 1 Helm hook): 1 error, 0 warnings, 2 exemptions` */
+function policyLine(workloads: WorkloadsChecked | undefined, findings: readonly Finding[], exemptions: number): string {
+  const { errors, warnings } = countBy(findings.filter((f) => f.check === 'policy'));
+  const kinds = Object.entries(workloads?.byKind ?? {}).map(([kind, n]) => `${kind} ${n}`);
+  const hooks = workloads?.helmHooks ? `; ${workloads.helmHooks} Helm hook${workloads.helmHooks === 1 ? '' : 's'}` : '';
+  const detail = kinds.length > 0 ? ` (${kinds.join(', ')}${hooks})` : '';
+  return `  policies: ${workloads?.total ?? 0} workloads checked${detail}: ${errors} errors, ${warnings} warnings, ${exemptions} exemptions`;
+}
+
+function formatExemption(e: Exemption): string {
+  return `    ${e.object}: ${e.policy}: ${e.reason}  (${e.file}${e.on === 'pod-template' ? ', on the pod template' : ''})`;
+}
+
 /** The human report: per cluster, findings grouped by file, then exemptions; then the summary line. */
 export function formatHuman(result: ValidateResult): string {
   const lines: string[] = [];
@@ -112,12 +132,11 @@ export function formatHuman(result: ValidateResult): string {
   ].sort(compareStrings);
   for (const name of clusterNames) {
     const findings = result.findings.filter((f) => f.cluster === name);
-    lines.push(clusterHeader(result, name, findings), ...formatFindingsByFile(findings));
     const exemptions = result.exemptions.filter((e) => e.cluster === name);
-    if (exemptions.length > 0) {
-      lines.push(`  exemptions (${exemptions.length}):`);
-      for (const e of exemptions) lines.push(`    ${e.object}: ${e.policy}: ${e.reason}  (${e.file})`);
-    }
+    lines.push(clusterHeader(result, name, findings));
+    if (result.workloads) lines.push(policyLine(result.workloads[name], findings, exemptions.length));
+    lines.push(...formatFindingsByFile(findings));
+    if (exemptions.length > 0) lines.push(`  exemptions (${exemptions.length}):`, ...exemptions.map(formatExemption));
     lines.push('');
   }
   const outside = result.findings.filter((f) => f.cluster === undefined);
@@ -143,6 +162,8 @@ export function formatJson(result: ValidateResult): string {
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,
       exemptions: result.exemptions.filter((e) => e.cluster === cluster.name).length,
+      workloads: result.workloads?.[cluster.name] ?? { total: 0, byKind: {}, helmHooks: 0 },
+      policies: countBy(findings.filter((f) => f.check === 'policy')),
     };
   }
   const document = {

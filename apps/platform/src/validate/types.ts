@@ -81,7 +81,8 @@ export interface Finding {
 
 /**
  * A policy exemption: annotation `policy.platform/exempt-<policy-id>: "<reason>"` on the object
- * (for workloads: on the Deployment/StatefulSet/DaemonSet/Job itself). validate lists every one.
+ * (workloads: on the Deployment/StatefulSet/DaemonSet/ReplicaSet/Job/CronJob itself or on its pod
+ * template). validate lists every one.
  */
 export interface Exemption {
   readonly cluster: string;
@@ -89,6 +90,19 @@ export interface Exemption {
   readonly object: string;
   readonly policy: string;
   readonly reason: string;
+  /** Where the annotation is: the object's metadata, or the pod template of a workload. */
+  readonly on: 'object' | 'pod-template';
+  /** Path of the annotation, e.g. `metadata.annotations["policy.platform/exempt-no-host-path"]`. */
+  readonly path: string;
+}
+
+/** The workloads the policies checked in one cluster. */
+export interface WorkloadsChecked {
+  readonly total: number;
+  /** Count per kind, kinds sorted. */
+  readonly byKind: Readonly<Record<string, number>>;
+  /** Of those, objects with a `helm.sh/hook` annotation (hook Jobs of upstream charts). */
+  readonly helmHooks: number;
 }
 
 export const EXEMPTION_PREFIX = 'policy.platform/exempt-';

@@ -1,7 +1,7 @@
 /**
  * Small, dependency-free helpers to walk the Kubernetes objects of a ValidateContext:
  * where the pod spec of each workload kind lives, its containers, and how objects are named
- * in findings. Shared by policies.ts and secrets.ts.
+ * in findings. Shared by the policies, the secret scan and the contract check.
  */
 import type { DistComponent, DistObject, ValidateContext } from './types';
 import { isRecord, type Json } from './util';
@@ -118,23 +118,68 @@ export function templateMetadataPath(kind: string): string[] {
   return path.slice(0, -1).concat('metadata');
 }
 
+/**
+ * What a container is to the pod: `container` (long-running in long-running workloads), `init`
+ * (runs to completion before the others), `sidecar` (an init container with `restartPolicy: Always`,
+ * running beside the containers) or `ephemeral` (debug containers; Kubernetes forbids resources,
+ * ports and probes on them).
+ */
+export type ContainerRole = 'container' | 'init' | 'sidecar' | 'ephemeral';
+
 export interface ContainerRef {
   readonly container: Json;
   readonly name: string;
   /** JSON path, e.g. `spec.template.spec.initContainers[0]`. */
   readonly path: string;
+  /** True for init containers, sidecars included. */
   readonly init: boolean;
+  readonly role: ContainerRole;
 }
 
+/** Init containers (and sidecars), containers, then ephemeral containers, each in list order. */
 export function containersOf(podSpec: Json, podSpecPath: string): ContainerRef[] {
-  const list = (field: 'containers' | 'initContainers', init: boolean): ContainerRef[] =>
+  const list = (field: 'containers' | 'initContainers' | 'ephemeralContainers'): ContainerRef[] =>
     asArray(podSpec[field])
       .filter(isRecord)
-      .map((container, index) => ({
-        container,
-        name: typeof container.name === 'string' ? container.name : `#${index}`,
-        path: `${podSpecPath}.${field}[${index}]`,
-        init,
-      }));
-  return [...list('initContainers', true), ...list('containers', false)];
+      .map((container, index) => {
+        const role: ContainerRole =
+          field === 'containers'
+            ? 'container'
+            : field === 'ephemeralContainers'
+              ? 'ephemeral'
+              : container.restartPolicy === 'Always'
+                ? 'sidecar'
+                : 'init';
+        return {
+          container,
+          name: typeof container.name === 'string' ? container.name : `#${index}`,
+          path: `${podSpecPath}.${field}[${index}]`,
+          init: field === 'initContainers',
+          role,
+        };
+      });
+  return [...list('initContainers'), ...list('containers'), ...list('ephemeralContainers')];
 }
+
+/** Helm hook types of an object (`helm.sh/hook: pre-install,pre-upgrade`), empty for other objects. */
+export function helmHooksOf(item: Item): string[] {
+  const value = getPath(item.object, ['metadata', 'annotations', 'helm.sh/hook']);
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((hook) => hook.trim())
+        .filter(Boolean)
+    : [];
+}
+
+/**
+ * True for workloads whose pods run until stopped: Deployments, StatefulSets, DaemonSets,
+ * ReplicaSets, and bare Pods unless their restartPolicy is Never or OnFailure (helm test pods).
+ * Jobs and CronJobs run to completion.
+ */
+export function isLongRunning(item: Item, podSpec: Json): boolean {
+  if (item.kind === 'Pod') return podSpec.restartPolicy !== 'Never' && podSpec.restartPolicy !== 'OnFailure';
+  return LONG_RUNNING.has(item.kind);
+}
+
+const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);

@@ -31,6 +31,48 @@ describe('passing alternatives', () => {
 });
 
 describe('replicated workloads', () => {
+  it('a Deployment with 2 replicas and no PodDisruptionBudget fails', () => {
+    const result = run((b) => {
+      b.pdb.metadata.name = 'other';
+      b.pdb.spec.selector = { matchLabels: { 'app.kubernetes.io/name': 'web' } };
+    });
+    expect(result.findings.map((f) => [f.rule, f.object, f.path])).toEqual([
+      ['pod-disruption-budget', 'Deployment/api/api', 'spec.replicas'],
+    ]);
+    expect(result.findings[0].message).toBe(
+      'Deployment/api/api: 2 replicas and no PodDisruptionBudget in namespace "api" selects its pod labels {"app.kubernetes.io/name":"api"}',
+    );
+  });
+
+  it('a ReplicaSet and a StatefulSet with replicas > 1 need a PDB and spread too; a DaemonSet does not', () => {
+    const { findings } = run((b) => {
+      const spec = structuredClone(pod(b));
+      delete spec.topologySpreadConstraints;
+      const template = (name: string) => ({ metadata: { labels: { 'app.kubernetes.io/name': name } }, spec });
+      b.extra.push(
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: { name: 'r', namespace: 'api' },
+          spec: { replicas: 2, template: template('r') },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 's', namespace: 'api' },
+          spec: { replicas: 3, template: template('s') },
+        },
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'api' }, spec: { template: template('d') } },
+      );
+    });
+    expect(findings.map((f) => [f.object, f.rule])).toEqual([
+      ['ReplicaSet/api/r', 'pod-disruption-budget'],
+      ['ReplicaSet/api/r', 'spread-replicas'],
+      ['StatefulSet/api/s', 'pod-disruption-budget'],
+      ['StatefulSet/api/s', 'spread-replicas'],
+    ]);
+  });
+
   it('counts an HPA minReplicas > 1 as a replicated workload', () => {
     const { findings } = run((b) => {
       b.deployment.spec.replicas = 1;
@@ -42,7 +84,7 @@ describe('replicated workloads', () => {
         spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 2, maxReplicas: 5 },
       });
     });
-    expect(rules({ findings, exemptions: [] })).toEqual(['pod-disruption-budget']);
+    expect(rules({ findings })).toEqual(['pod-disruption-budget']);
     expect(findings[0].message).toContain('2 replicas');
   });
 

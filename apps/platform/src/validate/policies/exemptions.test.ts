@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { app, rules, run, type Baseline } from './test-helpers';
+import { app, pod, rules, run, type Baseline } from './test-helpers';
 
 describe('exemptions', () => {
   const exempt = (b: Baseline, annotations: Record<string, string>) => {
@@ -19,6 +19,8 @@ describe('exemptions', () => {
         object: 'Deployment/api/api',
         policy: 'read-only-root-filesystem',
         reason: 'the image writes its cache to /var/lib/app',
+        on: 'object',
+        path: 'metadata.annotations["policy.platform/exempt-read-only-root-filesystem"]',
       },
     ]);
   });
@@ -49,12 +51,94 @@ describe('exemptions', () => {
     expect(rules(result).sort()).toEqual(['no-secret-data', 'unknown-exemption']);
   });
 
-  it('an exemption on the pod template is reported as misplaced', () => {
+  it('an exemption on the pod template is accepted and listed as such (charts that only take pod annotations)', () => {
     const result = run((b) => {
       app(b).securityContext.readOnlyRootFilesystem = false;
       b.deployment.spec.template.metadata.annotations = { 'policy.platform/exempt-read-only-root-filesystem': 'cache' };
     });
-    expect(rules(result).sort()).toEqual(['misplaced-exemption', 'read-only-root-filesystem']);
+    expect(result.findings).toEqual([]);
+    expect(result.exemptions).toMatchObject([
+      {
+        object: 'Deployment/api/api',
+        policy: 'read-only-root-filesystem',
+        reason: 'cache',
+        on: 'pod-template',
+        path: 'spec.template.metadata.annotations["policy.platform/exempt-read-only-root-filesystem"]',
+      },
+    ]);
+  });
+
+  it("a CronJob's pod template is under jobTemplate", () => {
+    const result = run((b) => {
+      const spec = structuredClone(pod(b));
+      spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+      b.extra.push({
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'backup', namespace: 'api' },
+        spec: {
+          schedule: '0 3 * * *',
+          jobTemplate: {
+            spec: {
+              template: { metadata: { annotations: { 'policy.platform/exempt-read-only-root-filesystem': 'pg_dump spool' } }, spec },
+            },
+          },
+        },
+      });
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.exemptions.map((e) => [e.object, e.on, e.path])).toEqual([
+      [
+        'CronJob/api/backup',
+        'pod-template',
+        'spec.jobTemplate.spec.template.metadata.annotations["policy.platform/exempt-read-only-root-filesystem"]',
+      ],
+    ]);
+  });
+
+  it('the same exemption on the workload and its pod template is a warning; the first is listed', () => {
+    const key = 'policy.platform/exempt-read-only-root-filesystem';
+    const result = run((b) => {
+      exempt(b, { [key]: 'cache' });
+      b.deployment.spec.template.metadata.annotations = { [key]: 'cache again' };
+    });
+    expect(result.findings.map((f) => [f.rule, f.severity, f.path])).toEqual([
+      ['duplicate-exemption', 'warning', `spec.template.metadata.annotations["${key}"]`],
+    ]);
+    expect(result.exemptions.map((e) => [e.on, e.reason])).toEqual([['object', 'cache']]);
+  });
+
+  it('an exemption on a chart-rendered object (a hook Job) is listed with its reason', () => {
+    const result = run((b) => {
+      const spec = structuredClone(pod(b));
+      spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+      b.extra.push({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+          name: 'api-upgrade-crds',
+          namespace: 'api',
+          labels: { 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'api-1.2.3' },
+          annotations: {
+            'helm.sh/hook': 'pre-upgrade',
+            'policy.platform/exempt-read-only-root-filesystem': 'kubectl in the upstream hook writes its discovery cache to $HOME',
+          },
+        },
+        spec: { template: { spec } },
+      });
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.exemptions).toEqual([
+      {
+        cluster: 'dev',
+        file: 'dist/dev/api/manifests/job-api-upgrade-crds.yaml',
+        object: 'Job/api/api-upgrade-crds',
+        policy: 'read-only-root-filesystem',
+        reason: 'kubectl in the upstream hook writes its discovery cache to $HOME',
+        on: 'object',
+        path: 'metadata.annotations["policy.platform/exempt-read-only-root-filesystem"]',
+      },
+    ]);
   });
 
   it('an exemption the object does not need is a warning', () => {

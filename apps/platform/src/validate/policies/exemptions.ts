@@ -1,7 +1,12 @@
 /**
- * Exemptions: annotation `policy.platform/exempt-<policy-id>: "<reason>"` on the object concerned.
- * A valid one waives that policy on that object and is listed; one without a reason, for an unknown
- * or unexemptable policy, or on a pod template is an error; one the object does not need a warning.
+ * Exemptions: annotation `policy.platform/exempt-<policy-id>: "<reason>"`, read from
+ * - the object's own `metadata.annotations` (any object: a workload, a Namespace, a Role, ...), and
+ * - for workloads, also the pod template's annotations (`spec.template.metadata.annotations`, for a
+ *   CronJob `spec.jobTemplate.spec.template.metadata.annotations`), for charts that let a component
+ *   set pod annotations but not the workload's. Both waive the policy for the whole workload.
+ * A valid one waives that policy on that object and is listed with where it was found; one without a
+ * reason, or for an unknown or unexemptable policy, is an error; the same policy exempted in both
+ * places, or an exemption the object does not need, is a warning.
  */
 import type { DistObject, Exemption, Finding } from '../types';
 import { EXEMPTION_PREFIX } from '../types';
@@ -14,57 +19,63 @@ interface ParsedExemptions {
   readonly findings: Finding[];
 }
 
+/** Where an object carries exemption annotations: its metadata, and a workload's pod template. */
+function annotationSources(item: Item): { path: readonly string[]; where: Exemption['on'] }[] {
+  const sources: { path: readonly string[]; where: Exemption['on'] }[] = [{ path: ['metadata'], where: 'object' }];
+  if (podSpecOf(item) && item.kind !== 'Pod') sources.push({ path: templateMetadataPath(item.kind), where: 'pod-template' });
+  return sources;
+}
+
 function parseExemptions(item: Item): ParsedExemptions {
   const valid: Exemption[] = [];
   const findings: Finding[] = [];
-  const annotations = asRecord(getPath(item.object, ['metadata', 'annotations']));
-  for (const [key, raw] of Object.entries(annotations)) {
-    if (!key.startsWith(EXEMPTION_PREFIX)) continue;
-    const id = key.slice(EXEMPTION_PREFIX.length);
-    const path = `metadata.annotations["${key}"]`;
-    const policy = POLICY_BY_ID.get(id);
-    const reason = typeof raw === 'string' ? raw.trim() : '';
-    const fail = (rule: string, message: string, hint: string) =>
-      findings.push(policyFinding(item.source, item.ref, rule, 'error', path, `${item.ref}: ${message}`, hint));
-    if (!policy) {
-      fail(
-        'unknown-exemption',
-        `exemption names unknown policy ${JSON.stringify(id)}`,
-        `Known policy ids: ${POLICIES.map((p) => p.id).join(', ')}.`,
-      );
-    } else if (!policy.exemptable) {
-      fail('unknown-exemption', `policy ${JSON.stringify(id)} cannot be exempted`, policy.fix);
-    } else if (reason === '') {
-      fail(
-        'exemption-without-reason',
-        `exemption of ${JSON.stringify(id)} has no reason (value ${show(raw)})`,
-        'Write why the object needs the exemption as the annotation value.',
-      );
-    } else {
-      valid.push({ cluster: item.component.cluster, file: item.source.file, object: item.ref, policy: id, reason });
+  for (const source of annotationSources(item)) {
+    const annotations = asRecord(getPath(item.object, [...source.path, 'annotations']));
+    for (const [key, raw] of Object.entries(annotations)) {
+      if (!key.startsWith(EXEMPTION_PREFIX)) continue;
+      const id = key.slice(EXEMPTION_PREFIX.length);
+      const path = `${source.path.join('.')}.annotations["${key}"]`;
+      const policy = POLICY_BY_ID.get(id);
+      const reason = typeof raw === 'string' ? raw.trim() : '';
+      const report = (rule: string, severity: Finding['severity'], message: string, hint: string) =>
+        findings.push(policyFinding(item.source, item.ref, rule, severity, path, `${item.ref}: ${message}`, hint));
+      if (!policy) {
+        report(
+          'unknown-exemption',
+          'error',
+          `exemption names unknown policy ${JSON.stringify(id)}`,
+          `Known policy ids: ${POLICIES.map((p) => p.id).join(', ')}.`,
+        );
+      } else if (!policy.exemptable) {
+        report('unknown-exemption', 'error', `policy ${JSON.stringify(id)} cannot be exempted`, policy.fix);
+      } else if (reason === '') {
+        report(
+          'exemption-without-reason',
+          'error',
+          `exemption of ${JSON.stringify(id)} has no reason (value ${show(raw)})`,
+          'Write why the object needs the exemption as the annotation value.',
+        );
+      } else if (valid.some((e) => e.policy === id)) {
+        report(
+          'duplicate-exemption',
+          'warning',
+          `${JSON.stringify(id)} is exempted on the ${item.kind} and again on its pod template`,
+          'Keep one of the two annotations.',
+        );
+      } else {
+        valid.push({
+          cluster: item.component.cluster,
+          file: item.source.file,
+          object: item.ref,
+          policy: id,
+          reason,
+          on: source.where,
+          path,
+        });
+      }
     }
   }
   return { valid, findings };
-}
-
-/** Exemption annotations on a pod template are ignored by design: say so instead of silently. */
-export function misplacedExemptions(item: Item): Finding[] {
-  if (!podSpecOf(item) || item.kind === 'Pod') return [];
-  const metaPath = templateMetadataPath(item.kind);
-  const annotations = asRecord(getPath(item.object, [...metaPath, 'annotations']));
-  return Object.keys(annotations)
-    .filter((key) => key.startsWith(EXEMPTION_PREFIX))
-    .map((key) =>
-      policyFinding(
-        item.source,
-        item.ref,
-        'misplaced-exemption',
-        'error',
-        `${metaPath.join('.')}.annotations["${key}"]`,
-        `${item.ref}: exemption ${JSON.stringify(key)} is on the pod template, where it has no effect`,
-        `Move it to the ${item.kind}'s metadata.annotations.`,
-      ),
-    );
 }
 
 export function applyExemptions(
@@ -99,7 +110,7 @@ export function applyExemptions(
           e.object,
           'unused-exemption',
           'warning',
-          `metadata.annotations["${EXEMPTION_PREFIX}${e.policy}"]`,
+          e.path,
           `${e.object}: exemption of ${JSON.stringify(e.policy)} is not needed: the object passes that policy`,
           'Remove the annotation.',
         ),

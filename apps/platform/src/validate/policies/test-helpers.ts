@@ -4,7 +4,7 @@
  */
 import { checkPolicies } from './index';
 import { componentJson, devContext, distComponent } from '../test-helpers';
-import type { ValidateContext } from '../types';
+import type { Finding, ValidateContext } from '../types';
 
 export type Obj = Record<string, any>;
 
@@ -106,4 +106,4 @@ export function run(mutate: (b: Baseline) => void = () => {}) {
 
 export const pod = (b: Baseline) => b.deployment.spec.template.spec;
 export const app = (b: Baseline) => pod(b).containers[0];
-export const rules = (result: ReturnType<typeof checkPolicies>) => result.findings.map((f) => f.rule);
+export const rules = (result: { readonly findings: readonly Finding[] }) => result.findings.map((f) => f.rule);

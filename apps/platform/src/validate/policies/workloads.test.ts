@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unpinnedImage } from '@platform/core/images';
-import { app, pod, run, type Baseline } from './test-helpers';
+import { app, container, pod, rules, run, type Baseline } from './test-helpers';
 
 describe('messages', () => {
   it('name the container, the field, the value and what is allowed', () => {
@@ -96,5 +96,121 @@ describe('workload kinds', () => {
     expect(unpinnedImage('nginx:latest')).toMatch(/"latest"/);
     expect(unpinnedImage(undefined)).toMatch(/required/);
     expect(unpinnedImage('nginx:1.27.0')).toBeUndefined();
+  });
+});
+
+describe('every workload kind, every kind of container', () => {
+  const bare = { containers: [{ name: 'x', image: 'busybox' }] };
+
+  it('checks all seven kinds with a pod template, and counts them', () => {
+    const result = run((b) =>
+      b.extra.push(
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'api' }, spec: bare },
+        { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'api' }, spec: { template: { spec: bare } } },
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: { name: 'c', namespace: 'api' },
+          spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: bare } } } },
+        },
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'api' }, spec: { template: { spec: bare } } },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r', namespace: 'api' }, spec: { template: { spec: bare } } },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'api' }, spec: { template: { spec: bare } } },
+      ),
+    );
+    const objects = new Set(result.findings.map((f) => f.object));
+    expect(objects).toEqual(
+      new Set(['Pod/api/p', 'Job/api/j', 'CronJob/api/c', 'DaemonSet/api/d', 'ReplicaSet/api/r', 'StatefulSet/api/s']),
+    );
+    expect(result.findings.find((f) => f.object === 'CronJob/api/c' && f.rule === 'resource-limits')?.path).toBe(
+      'spec.jobTemplate.spec.template.spec.containers[0].resources.limits',
+    );
+    expect(result.workloads).toEqual({
+      dev: {
+        total: 7,
+        byKind: { CronJob: 1, DaemonSet: 1, Deployment: 1, Job: 1, Pod: 1, ReplicaSet: 1, StatefulSet: 1 },
+        helmHooks: 0,
+      },
+    });
+  });
+
+  it('an init container without limits fails, naming the init container', () => {
+    const { findings } = run((b) => delete pod(b).initContainers[0].resources.limits);
+    expect(findings.map((f) => [f.rule, f.path, f.message])).toEqual([
+      [
+        'resource-limits',
+        'spec.template.spec.initContainers[0].resources.limits',
+        'Deployment/api/api init container "migrate": resources.limits has no cpu and memory; cpu and memory are required',
+      ],
+    ]);
+  });
+
+  it('init containers get the security context rules too, never probes', () => {
+    const { findings } = run((b) => (pod(b).initContainers[0].securityContext.allowPrivilegeEscalation = true));
+    expect(findings.map((f) => [f.rule, f.path])).toEqual([
+      ['no-privilege-escalation', 'spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation'],
+    ]);
+  });
+
+  it('a Helm hook Job is checked for resources and security, not for probes, and counted as a hook', () => {
+    const result = run((b) => {
+      const spec = structuredClone(pod(b));
+      const job = spec.containers[0];
+      delete job.resources;
+      delete job.livenessProbe;
+      delete job.readinessProbe;
+      b.extra.push({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+          name: 'api-migrate',
+          namespace: 'api',
+          annotations: { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation' },
+        },
+        spec: { template: { spec } },
+      });
+    });
+    expect(rules(result).sort()).toEqual(['resource-limits', 'resource-requests']);
+    expect(result.findings.every((f) => f.object === 'Job/api/api-migrate')).toBe(true);
+    expect(result.workloads.dev).toMatchObject({ total: 2, helmHooks: 1 });
+  });
+
+  it('a native sidecar (init container with restartPolicy Always) of a long-running workload needs probes', () => {
+    const { findings } = run((b) => {
+      pod(b).initContainers.push({ ...container('proxy'), restartPolicy: 'Always', livenessProbe: undefined });
+    });
+    expect(findings.map((f) => [f.rule, f.path, f.message])).toEqual([
+      [
+        'liveness-probe',
+        'spec.template.spec.initContainers[1].livenessProbe',
+        'Deployment/api/api sidecar container "proxy": livenessProbe is not set; a probe is required',
+      ],
+    ]);
+  });
+
+  it('an ephemeral container gets the security rules but no resource or probe rules (Kubernetes forbids them)', () => {
+    const { findings } = run((b) => {
+      const spec = structuredClone(pod(b));
+      spec.ephemeralContainers = [{ name: 'debug', image: 'busybox:1.37.0', securityContext: { privileged: true } }];
+      b.extra.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'api' }, spec });
+    });
+    expect(findings.map((f) => f.rule).sort()).toEqual([
+      'drop-all-capabilities',
+      'no-privilege-escalation',
+      'no-privileged-container',
+      'read-only-root-filesystem',
+    ]);
+    expect(findings.every((f) => f.message.includes('ephemeral container "debug"'))).toBe(true);
+  });
+
+  it('a run-to-completion Pod (restartPolicy Never, e.g. a helm test) needs no probes', () => {
+    const { findings } = run((b) => {
+      const spec = structuredClone(pod(b));
+      spec.restartPolicy = 'Never';
+      delete spec.containers[0].livenessProbe;
+      delete spec.containers[0].readinessProbe;
+      b.extra.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-test', namespace: 'api' }, spec });
+    });
+    expect(findings).toEqual([]);
   });
 });

@@ -1,14 +1,20 @@
 /**
- * Workload policies: the pod spec and every container of each workload kind (workloads.ts in the
- * parent directory says where each kind keeps its pod spec): resources, probes, security context,
- * pinned images, host namespaces and hostPath volumes.
+ * Workload policies: the pod spec and every container of each workload kind (Deployment,
+ * StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod; ../workloads.ts says where each keeps its
+ * pod spec): resources, probes, security context, pinned images, host namespaces, hostPath volumes.
+ *
+ * Which containers each rule covers:
+ * - resources (requests and limits): containers, init containers and sidecars; not ephemeral
+ *   containers (Kubernetes forbids resources on them);
+ * - probes: containers and sidecars (init containers with `restartPolicy: Always`) of long-running
+ *   workloads only; never Jobs, CronJobs (Helm hook Jobs included), run-to-completion Pods or init
+ *   containers;
+ * - security context and pinned image: every container, ephemeral ones included.
  */
 import { unpinnedImage } from '@platform/core/images';
 import { isRecord, type Json } from '../util';
-import { asArray, asRecord, containersOf, getPath, type ContainerRef, type Item } from '../workloads';
+import { asArray, asRecord, containersOf, getPath, isLongRunning, type ContainerRef, type Item } from '../workloads';
 import { show, type ClusterScope } from './scope';
-
-const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
 
 /** Checks the pod spec of one workload and each of its containers. */
 export function checkPodSpec(scope: ClusterScope, item: Item, spec: Json, path: string): void {
@@ -28,6 +34,7 @@ function checkContainer(scope: ClusterScope, item: Item, podSpec: Json, ref: Con
     ['resource-requests', 'requests'],
     ['resource-limits', 'limits'],
   ] as const) {
+    if (ref.role === 'ephemeral') break;
     const values = asRecord(getPath(c, ['resources', field]));
     const missing = ['cpu', 'memory'].filter((r) => values[r] === undefined || values[r] === '');
     if (missing.length > 0) {
@@ -35,7 +42,7 @@ function checkContainer(scope: ClusterScope, item: Item, podSpec: Json, ref: Con
     }
   }
 
-  if (!ref.init && LONG_RUNNING.has(item.kind)) {
+  if ((ref.role === 'container' || ref.role === 'sidecar') && isLongRunning(item, podSpec)) {
     if (!isRecord(c.livenessProbe)) report('liveness-probe', 'livenessProbe', 'livenessProbe is not set; a probe is required');
     if (!isRecord(c.readinessProbe)) report('readiness-probe', 'readinessProbe', 'readinessProbe is not set; a probe is required');
   }
@@ -138,6 +145,13 @@ function checkHostAccess(scope: ClusterScope, item: Item, spec: Json, path: stri
   });
 }
 
+const ROLE_NAMES: Record<ContainerRef['role'], string> = {
+  container: 'container',
+  init: 'init container',
+  sidecar: 'sidecar container',
+  ephemeral: 'ephemeral container',
+};
+
 function describe(item: Item, ref: ContainerRef): string {
-  return `${item.ref} ${ref.init ? 'init container' : 'container'} ${JSON.stringify(ref.name)}`;
+  return `${item.ref} ${ROLE_NAMES[ref.role]} ${JSON.stringify(ref.name)}`;
 }
