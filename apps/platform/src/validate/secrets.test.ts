@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isReferenceOrPlaceholder, looksLikeToken, redact, scanSecrets, scanText } from './secrets';
+import { isReferenceOrPlaceholder, looksLikeToken, redact, scannerFingerprint, scanSecrets, scanText } from './secrets';
 import { devContext, distComponent, makeContext, removeTempRoots, tempRoot, writeFile } from './test-helpers';
 
 /*
@@ -248,5 +250,57 @@ describe('file walk', () => {
     const root = resolve(here, '../../../..');
     const findings = scanSecrets({ root, distDir: join(root, 'nonexistent-dist'), clusters: [] }, { sourceRoots: [here] });
     expect(findings).toEqual([]);
+  });
+});
+
+describe('generated code: clean results cached by content', () => {
+  const GENERATED = 'libs/crds/src/generated/example.io.ts';
+  const CACHE = 'node_modules/.cache/platform/secrets-clean.json';
+  const clean = 'export class Widget {\n  public readonly spec?: WidgetSpec;\n}\n';
+  const readCache = (root: string) => JSON.parse(readFileSync(join(root, CACHE), 'utf8')) as { scanner: string; clean: string[] };
+  const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('remembers a clean generated file by its sha256 and the scanner fingerprint; other files are not cached', () => {
+    const root = tempRoot();
+    writeFile(root, GENERATED, clean);
+    writeFile(root, 'libs/x/src/x.ts', 'export const x = 1;\n');
+    expect(scanSecrets(makeContext([], root))).toEqual([]);
+    const cache = readCache(root);
+    expect(cache.scanner).toBe(scannerFingerprint());
+    expect(cache.clean).toEqual([`${hashOf(clean)}:quoted:source`]);
+    expect(scanSecrets(makeContext([], root))).toEqual([]);
+  });
+
+  it('a secret planted in a cached generated file is found: new content, cache miss', () => {
+    const root = tempRoot();
+    writeFile(root, GENERATED, clean);
+    expect(scanSecrets(makeContext([], root))).toEqual([]);
+    writeFile(root, GENERATED, `${clean}export const token = '${githubToken()}';\n`);
+    const findings = scanSecrets(makeContext([], root));
+    expect(findings.map((f) => [f.file, f.line, f.rule])).toEqual([[GENERATED, 4, 'github-token']]);
+    // The dirty content is never cached, and the old clean key is dropped.
+    expect(readCache(root).clean).toEqual([]);
+    expect(scanSecrets(makeContext([], root)).map((f) => f.rule)).toEqual(['github-token']);
+  });
+
+  it('uses the cache only for the same scanner: a cache from other rules is ignored', () => {
+    const root = tempRoot();
+    const dirty = `export const token = '${githubToken()}';\n`;
+    writeFile(root, GENERATED, dirty);
+    const claim = (scanner: string) => writeFile(root, CACHE, JSON.stringify({ scanner, clean: [`${hashOf(dirty)}:quoted:source`] }));
+    claim('0'.repeat(64));
+    expect(scanSecrets(makeContext([], root)).map((f) => f.rule)).toEqual(['github-token']);
+    // Proof that the cache is what skips a file: a (forged) entry of the current scanner hides it.
+    claim(scannerFingerprint());
+    expect(scanSecrets(makeContext([], root))).toEqual([]);
+    expect(scanSecrets(makeContext([], root), { cacheFile: false }).map((f) => f.rule)).toEqual(['github-token']);
+  });
+
+  it('never caches files outside the generated directories', () => {
+    const root = tempRoot();
+    writeFile(root, 'libs/crds/src/crds.ts', clean);
+    writeFile(root, 'dist/dev/a/manifests/x.yaml', 'kind: ConfigMap\n');
+    scanSecrets(makeContext([], root));
+    expect(existsSync(join(root, CACHE))).toBe(false);
   });
 });

@@ -9,12 +9,18 @@
  * False positives: `gitleaks:allow` or `platform:allow-secret` on the line. Test files cannot use
  * that escape: their fixtures must be assembled at run time from harmless parts.
  *
+ * Generated code (`libs/crds/src/generated/`, ~190k lines of CRD bindings) is scanned once per
+ * content: a clean result is remembered in `node_modules/.cache/platform/secrets-clean.json`, keyed by
+ * the sha256 of the file's text and of the scanner (its rules and code). A changed file, or a
+ * changed scanner, is scanned again; a file with findings is never cached. Everything else is
+ * scanned on every run.
+ *
  * Every regex below is written so that its own source text cannot match it, so this file scans clean.
  */
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding, ValidateContext } from './types';
-import { isRecord } from './util';
+import { isRecord, sha256, writeFileAtomic } from './util';
 import { allItems, asArray, containersOf, podSpecOf } from './workloads';
 
 export interface SecretRule {
@@ -128,16 +134,25 @@ const BINARY_EXTENSIONS = new Set(
 );
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
+/** Generated code, repository-relative: scanned once per content (see the file comment). */
+export const GENERATED_DIRS: readonly string[] = ['libs/crds/src/generated/'];
+
 export interface ScanOptions {
   /**
    * Directories of the source tree to scan (absolute or relative to ctx.root), default [ctx.root].
    * ctx.distDir is always scanned when it exists, and never twice.
    */
   readonly sourceRoots?: string[];
+  /**
+   * Where clean results of generated files are remembered; default
+   * `<ctx.root>/node_modules/.cache/platform/secrets-clean.json`; false: no cache.
+   */
+  readonly cacheFile?: string | false;
 }
 
 export function scanSecrets(ctx: ValidateContext, opts: ScanOptions = {}): Finding[] {
   const findings: Finding[] = [];
+  const cache = new CleanCache(opts.cacheFile ?? join(ctx.root, 'node_modules/.cache/platform/secrets-clean.json'));
   const distDir = resolve(ctx.distDir);
   const defaultDist = resolve(ctx.root, 'dist');
   const files = new Set<string>();
@@ -160,11 +175,88 @@ export function scanSecrets(ctx: ValidateContext, opts: ScanOptions = {}): Findi
         message: `${file} is larger than ${MAX_FILE_BYTES} bytes and was not scanned`,
       });
     } else if (text !== undefined) {
-      findings.push(...scanText(text, file, { cluster }));
+      const generated = cluster === undefined && GENERATED_DIRS.some((dir) => file.startsWith(dir));
+      const key = generated ? cache.key(text, file) : undefined;
+      if (key !== undefined && cache.isClean(key)) continue;
+      const found = scanText(text, file, { cluster });
+      if (key !== undefined && found.length === 0) cache.markClean(key);
+      findings.push(...found);
     }
   }
+  cache.save();
   findings.push(...scanEnvValues(ctx));
   return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clean results of generated files
+
+/**
+ * The scanner itself, hashed: rule data and the code that applies it. Any change to a rule, an
+ * allowlist or the scanning code gives a new hash, so no clean result of an older scanner is reused.
+ */
+let scannerHash: string | undefined;
+export function scannerFingerprint(): string {
+  scannerHash ??= sha256(
+    JSON.stringify({
+      rules: SECRET_RULES.map((r) => [r.id, r.pattern.source, r.pattern.flags, r.group, r.keywords, r.minEntropy, r.allow?.toString()]),
+      patterns: [PRIVATE_KEY.source, PASSWORD_ASSIGNMENT.source, REFERENCE_KEY.source],
+      keywords: KEYWORDS,
+      markers: ALLOW_MARKERS,
+      code: [scanText, privateKeyHits, lineHits, passwordHits, passwordStyle, isReferenceOrPlaceholder, isTestFile, shannon].map(String),
+    }),
+  );
+  return scannerHash;
+}
+
+interface CleanCacheFile {
+  readonly scanner: string;
+  readonly clean: string[];
+}
+
+/** Keys (`sha256 of the text` + how the path is scanned) of generated files that scanned clean. */
+class CleanCache {
+  private readonly clean = new Set<string>();
+  private readonly seen = new Set<string>();
+  private dirty = false;
+
+  constructor(private readonly file: string | false) {
+    if (!file || !existsSync(file)) return;
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as CleanCacheFile;
+      if (data.scanner === scannerFingerprint() && Array.isArray(data.clean)) for (const key of data.clean) this.clean.add(key);
+    } catch {
+      // unreadable: start empty, it is rewritten below
+    }
+  }
+
+  /** The file's text and what of its path the scan depends on (its password style, test or not). */
+  key(text: string, file: string): string | undefined {
+    if (!this.file) return undefined;
+    return `${sha256(text)}:${passwordStyle(file) ?? 'none'}:${isTestFile(file) ? 'test' : 'source'}`;
+  }
+
+  isClean(key: string): boolean {
+    this.seen.add(key);
+    return this.clean.has(key);
+  }
+
+  markClean(key: string): void {
+    this.clean.add(key);
+    this.dirty = true;
+  }
+
+  /** Keeps the keys of this run only (old versions of the generated files drop out). */
+  save(): void {
+    if (!this.file) return;
+    const keys = [...this.clean].filter((key) => this.seen.has(key)).sort();
+    if (!this.dirty && keys.length === this.clean.size) return;
+    try {
+      writeFileAtomic(this.file, `${JSON.stringify({ scanner: scannerFingerprint(), clean: keys } satisfies CleanCacheFile)}\n`);
+    } catch {
+      // a read-only checkout: scan again next time
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
