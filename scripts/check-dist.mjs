@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Fails when the committed dist/ is not exactly what synth produces from the sources.
+// An interrupted synth is recovered first (libs/core/src/dist-swap.ts), so dist/ is read whole.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ROOT } from './bundle.mjs';
+import { ROOT, bundle, src } from './bundle.mjs';
 
 function tree(dir) {
   const out = new Map();
@@ -20,12 +22,25 @@ function tree(dir) {
   return out;
 }
 
+const dist = join(ROOT, 'dist');
+const { recoverDist } = createRequire(import.meta.url)(
+  await bundle('dist-swap', `export { recoverDist } from ${src('libs/core/src/dist-swap.ts')};`),
+);
+try {
+  const recovered = recoverDist(dist);
+  if (recovered) console.log(`check-dist: ${recovered}`);
+} catch (error) {
+  // A SynthError names what to remove, on one line per problem.
+  console.error(`check-dist: ${error.problems ? error.message : (error.stack ?? error)}`);
+  process.exit(1);
+}
+
 const fresh = mkdtempSync(join(tmpdir(), 'dist-fresh-'));
 try {
   const synth = spawnSync(process.execPath, [join(ROOT, 'apps/platform/bin/synth.mjs'), '--out', fresh], { stdio: 'inherit' });
   if (synth.status !== 0) process.exit(synth.status ?? 1);
   const want = tree(fresh);
-  const have = tree(join(ROOT, 'dist'));
+  const have = existsSync(dist) ? tree(dist) : new Map();
   const problems = [];
   for (const [file, hash] of want) {
     if (!have.has(file)) problems.push(`missing in dist/: ${file}`);
