@@ -35,10 +35,10 @@ try {
   process.exit(1);
 }
 
-const fresh = mkdtempSync(join(tmpdir(), 'dist-fresh-'));
-try {
+/** Compares dist/ with a fresh synth; returns the exit code (no process.exit, so the fresh tree is always removed). */
+function check(fresh) {
   const synth = spawnSync(process.execPath, [join(ROOT, 'apps/platform/bin/synth.mjs'), '--out', fresh], { stdio: 'inherit' });
-  if (synth.status !== 0) process.exit(synth.status ?? 1);
+  if (synth.status !== 0) return synth.status ?? 1;
   const want = tree(fresh);
   const have = existsSync(dist) ? tree(dist) : new Map();
   const problems = [];
@@ -50,9 +50,15 @@ try {
   if (problems.length > 0) {
     console.error(`check-dist: dist/ is not what synth produces (${problems.length} files). Run \`npm run synth\` and commit dist/.`);
     for (const p of problems.slice(0, 50)) console.error(`  ${p}`);
-    process.exit(1);
+    return 1;
   }
   console.log(`check-dist: dist/ matches a fresh synth (${want.size} files)`);
+  return 0;
+}
+
+const fresh = mkdtempSync(join(tmpdir(), 'dist-fresh-'));
+try {
+  process.exitCode = check(fresh);
 } finally {
   rmSync(fresh, { recursive: true, force: true });
 }
