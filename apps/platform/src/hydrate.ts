@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseDocument } from 'yaml';
 import { ChartRequest, Component, KubeObject, Problem, SynthError, toYaml } from '@platform/core';
 import { HELM_PIN, helmBinary } from '../../../scripts/helm.mjs';
 import { locateChart } from '../../../scripts/charts.mjs';
@@ -50,16 +50,27 @@ export function renderKey(request: ChartRequest, helm: string): string {
     .digest('hex');
 }
 
+/** Parsed documents by the sha256 of their text: the same CRD renders in every cluster, and parsing is the slow part. */
+const parsedDocuments = new Map<string, unknown>();
+
 /** Parses helm's multi-document output (YAML 1.1, as Kubernetes reads it) into objects; empty documents dropped. */
 export function parseRendered(text: string): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text, { version: '1.1' })) {
-    if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0].message}`);
-    const value = doc.toJS({ maxAliasCount: -1 });
+  for (const chunk of text.split(/^---[ \t]*$/m)) {
+    const key = createHash('sha256').update(chunk).digest('base64url');
+    let value = parsedDocuments.get(key);
+    if (!parsedDocuments.has(key)) {
+      const doc = parseDocument(chunk, { version: '1.1' });
+      if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0].message}`);
+      value = doc.toJS({ maxAliasCount: -1 });
+      parsedDocuments.set(key, value);
+    }
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || !value.kind || !value.metadata?.name)
+    const o = value as KubeObject;
+    if (typeof o !== 'object' || !o.kind || !o.metadata?.name)
       throw new Error(`helm rendered a document that is not a Kubernetes object: ${JSON.stringify(value).slice(0, 120)}`);
-    objects.push(value as KubeObject);
+    // Each cluster gets its own copy: normalization and patches change objects in place.
+    objects.push(structuredClone(o));
   }
   return objects;
 }

@@ -27,6 +27,9 @@ import { ARGOCD_CHART } from './versions';
 /** `controller.sync.timeout.seconds`: the longest a sync operation (a platform wave included) runs before it is retried. */
 export const SYNC_TIMEOUT_SECONDS = 1800;
 
+/** The Argo CD workloads (and their ServiceAccounts) that call the Kubernetes API. */
+const API_CLIENTS = ['argocd-application-controller', 'argocd-applicationset-controller', 'argocd-server', 'argocd-redis-secret-init'];
+
 export interface ArgoCdProps {
   /**
    * Replicas of the API server, repo server and ApplicationSet controller.
@@ -94,9 +97,24 @@ export class ArgoCd extends Component {
       // One application controller: sharding pays off with many clusters, not one.
       controller: { replicas: 1, resources: helmResources(['250m', '1'], ['512Mi', '2Gi']), pdb: { enabled: false } },
       server: scaled('server', ['50m', '500m'], ['128Mi', '512Mi']),
-      repoServer: scaled('repo-server', ['100m', '1'], ['256Mi', '1Gi']),
-      applicationSet: scaled('applicationset-controller', ['50m', '500m'], ['128Mi', '512Mi']),
-      redis: { enabled: !redisHa, resources: redisResources },
+      // The repo server renders manifests and never calls the Kubernetes API (its Role is empty).
+      repoServer: {
+        ...scaled('repo-server', ['100m', '1'], ['256Mi', '1Gi']),
+        automountServiceAccountToken: false,
+        serviceAccount: { automountServiceAccountToken: false },
+      },
+      applicationSet: {
+        ...scaled('applicationset-controller', ['50m', '500m'], ['128Mi', '512Mi']),
+        readinessProbe: { enabled: true },
+        livenessProbe: { enabled: true },
+      },
+      redis: {
+        enabled: !redisHa,
+        resources: redisResources,
+        automountServiceAccountToken: false,
+        readinessProbe: { enabled: true },
+        livenessProbe: { enabled: true },
+      },
       redisSecretInit: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
       'redis-ha': {
         enabled: redisHa,
@@ -104,9 +122,12 @@ export class ArgoCd extends Component {
         sentinel: { resources: helmResources(['20m', '100m'], ['32Mi', '64Mi']) },
         splitBrainDetection: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
         init: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+        podDisruptionBudget: { maxUnavailable: 1 },
         haproxy: {
           resources: helmResources(['50m', '250m'], ['64Mi', '256Mi']),
           init: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+          podDisruptionBudget: { maxUnavailable: 1 },
+          serviceAccount: { automountToken: false },
         },
       },
     };
@@ -115,6 +136,38 @@ export class ArgoCd extends Component {
       project: 'bootstrap',
       chart: { ...ARGOCD_CHART, values: mergeValues(values, parsed.additionalValues) },
     });
+    this.exemptChartObjects(
+      API_CLIENTS.flatMap((name) => [
+        { kind: 'ServiceAccount', name },
+        { kind: 'Deployment', name },
+        { kind: 'StatefulSet', name },
+        { kind: 'Job', name },
+      ]),
+      'no-automount-service-account-token',
+      'calls the Kubernetes API: the application controller and the ApplicationSet controller reconcile, the server serves the API and UI, the Redis secret init Job creates the Redis password Secret',
+    );
+    // Redis (HA) never calls the API: its chart leaves the ServiceAccount's field unset.
+    this.patchChartObjects((o) => {
+      if (o.kind === 'ServiceAccount' && o.metadata.name.startsWith('argocd-redis-ha')) o.automountServiceAccountToken = false;
+    });
+    this.exemptChartObjects(
+      [
+        { kind: 'ClusterRole', name: 'argocd-application-controller' },
+        { kind: 'ClusterRole', name: 'argocd-server' },
+      ],
+      'rbac-no-wildcards',
+      'Argo CD applies and inspects arbitrary kinds: what it may deploy is limited by the AppProjects, not by RBAC',
+    );
+    this.exemptChartObjects(
+      { kind: 'StatefulSet', name: 'argocd-application-controller' },
+      'liveness-probe',
+      'the chart defines only a readiness probe (/healthz) for the application controller; upstream ships no liveness probe for it',
+    );
+    this.exemptChartObjects(
+      { kind: 'StatefulSet', name: 'argocd-redis-ha-server' },
+      'high-entropy-env-value',
+      'SENTINEL_ID_<n> are sha1 digests of the release name and index, computed by the redis-ha chart: identifiers, not credentials',
+    );
     allowWithinNamespace(this, ARGOCD_NAMESPACE);
     allowKubeApi(this, ARGOCD_NAMESPACE, scope.spec.network.vpcCidr);
     // The Git repository, over HTTPS or SSH: only the repo server fetches it (the ApplicationSet

@@ -17,7 +17,13 @@ export interface RedisHaValues {
   readonly splitBrainDetection: { readonly resources: HelmResources };
   /** The init containers of the Redis StatefulSet. */
   readonly init: { readonly resources: HelmResources };
-  readonly haproxy: { readonly resources: HelmResources; readonly init: { readonly resources: HelmResources } };
+  readonly podDisruptionBudget: { readonly maxUnavailable: number };
+  readonly haproxy: {
+    readonly resources: HelmResources;
+    readonly init: { readonly resources: HelmResources };
+    readonly podDisruptionBudget: { readonly maxUnavailable: number };
+    readonly serviceAccount: { readonly automountToken: boolean };
+  };
 }
 
 /**
@@ -38,10 +44,22 @@ export interface ArgoCdValues {
   readonly notifications: { readonly enabled: boolean };
   readonly controller: ArgoCdDeploymentValues;
   readonly server: ArgoCdDeploymentValues;
-  readonly repoServer: ArgoCdDeploymentValues;
-  readonly applicationSet: ArgoCdDeploymentValues;
+  readonly repoServer: ArgoCdDeploymentValues & {
+    readonly automountServiceAccountToken: boolean;
+    readonly serviceAccount: { readonly automountServiceAccountToken: boolean };
+  };
+  readonly applicationSet: ArgoCdDeploymentValues & {
+    readonly readinessProbe: { readonly enabled: boolean };
+    readonly livenessProbe: { readonly enabled: boolean };
+  };
   /** The single-node Redis, when redis-ha is off. */
-  readonly redis: { readonly enabled: boolean; readonly resources: HelmResources };
+  readonly redis: {
+    readonly enabled: boolean;
+    readonly resources: HelmResources;
+    readonly automountServiceAccountToken: boolean;
+    readonly readinessProbe: { readonly enabled: boolean };
+    readonly livenessProbe: { readonly enabled: boolean };
+  };
   /** The pre-install/pre-upgrade Job that creates the Redis password Secret in the cluster. */
   readonly redisSecretInit: { readonly resources: HelmResources };
   readonly 'redis-ha': RedisHaValues;

@@ -103,6 +103,32 @@ export class CertManager extends Component {
       chart: { ...CERT_MANAGER_CHART, values: mergeValues(values, parsed.additionalValues) },
     });
 
+    const pods = ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook', 'cert-manager-startupapicheck'];
+    this.exemptChartObjects(
+      pods.flatMap((name) => [
+        { kind: 'ServiceAccount', name },
+        { kind: 'Deployment', name },
+        { kind: 'Job', name },
+      ]),
+      'no-automount-service-account-token',
+      'calls the Kubernetes API: the controller reconciles certificates, the CA injector patches CA bundles, the webhook reads its serving certificate, the startup check creates a test Certificate',
+    );
+    this.exemptChartObjects(
+      [{ kind: 'Deployment', name: 'cert-manager' }],
+      'readiness-probe',
+      'the controller serves no traffic (its Service is for metrics) and upstream exposes only a liveness endpoint (/livez)',
+    );
+    this.exemptChartObjects(
+      [{ kind: 'Deployment', name: 'cert-manager-cainjector' }],
+      'readiness-probe',
+      'the CA injector serves no traffic and upstream exposes no health endpoint for it',
+    );
+    this.exemptChartObjects(
+      [{ kind: 'Deployment', name: 'cert-manager-cainjector' }],
+      'liveness-probe',
+      'upstream exposes no health endpoint for the CA injector; it exits (and restarts) when it loses its leader lease or the API',
+    );
+
     this.issuerNames = parsed.issuers.map((i) => i.name);
     for (const issuer of parsed.issuers) this.renderIssuer(issuer);
 

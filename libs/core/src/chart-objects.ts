@@ -54,8 +54,8 @@ export function normalizeChartObjects(
       .filter((o) => o.kind === 'CustomResourceDefinition' && o.spec?.scope === 'Cluster')
       .map((o) => `${o.spec.group}/${o.spec.names?.kind}`),
   );
-  const out = objects.map((source) => {
-    const o = structuredClone(source);
+  // In place: every render result is this component's own copy (see hydrate.ts).
+  const out = objects.map((o) => {
     const key = `${groupOf(o.apiVersion)}/${o.kind}`;
     if (!o.metadata?.namespace && !CLUSTER_SCOPED.has(key) && !crdClusterKinds.has(key)) o.metadata.namespace = component.home.name;
     if (o.kind === 'CustomResourceDefinition') {

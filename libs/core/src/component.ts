@@ -166,9 +166,10 @@ export abstract class Component extends Chart {
    * Exempts chart objects from one `validate` policy, with the reason `validate` lists.
    * @param match kind and name of the objects (name `*` for every object of the kind)
    */
-  exemptChartObjects(match: { kind: string; name: string }, policy: string, reason: string): void {
+  exemptChartObjects(match: ChartObjectMatch | readonly ChartObjectMatch[], policy: string, reason: string): void {
+    const matches = Array.isArray(match) ? match : [match];
     this.patchChartObjects((o) => {
-      if (o.kind !== match.kind || (match.name !== '*' && o.metadata?.name !== match.name)) return;
+      if (!matches.some((m) => o.kind === m.kind && (m.name === '*' || o.metadata?.name === m.name))) return;
       o.metadata = { ...o.metadata, annotations: { ...o.metadata?.annotations, [`${EXEMPT_ANNOTATION_PREFIX}${policy}`]: reason } };
     });
   }
@@ -184,6 +185,12 @@ export abstract class Component extends Chart {
     const name = typeof other === 'string' ? other : other.name;
     if (!this.dependsOn.includes(name)) this.dependsOn.push(name);
   }
+}
+
+/** Chart objects by kind and name (`*`: every object of the kind). */
+export interface ChartObjectMatch {
+  readonly kind: string;
+  readonly name: string;
 }
 
 /** A Kubernetes object as plain JSON (what a chart renders). */

@@ -251,7 +251,7 @@ export function chartRequests(cluster: ComposedCluster): ChartRequest[] {
  * ApplicationSets see every object), runs the tree validations and renders every component to
  * plain JSON. Components whose chart is missing from `rendered` get no chart objects (unit tests).
  */
-export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Component, readonly KubeObject[]>): RenderedCluster {
+export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Component, KubeObject[]>): RenderedCluster {
   const { file, spec, platform, waves } = cluster;
   const problems: Problem[] = [];
   try {
