@@ -1,5 +1,6 @@
 import type { Component, KubeObject } from './component';
 import type { Problem } from './errors';
+import { unpinnedImage } from './images';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE } from './labels';
 
 /** Built-in kinds that are cluster-scoped (group/kind). CRDs add their own from the render. */
@@ -65,6 +66,11 @@ export function normalizeChartObjects(
     }
     return o;
   });
+  for (const o of out)
+    for (const image of podImages(o)) {
+      const problem = unpinnedImage(image);
+      if (problem) at(`${o.kind} ${o.metadata.name}: ${problem}; set the image tag in the chart values`);
+    }
   const declared = [...(component.chart?.apiVersions ?? [])].sort();
   const served = [...new Set(servedApiVersions(out))].sort();
   if (declared.join() !== served.join())
@@ -72,4 +78,13 @@ export function normalizeChartObjects(
       `declares apiVersions [${declared.join(', ')}] but its CRDs serve [${served.join(', ')}]: set apiVersions in the component's versions.ts to what the chart serves`,
     );
   return { objects: out, problems };
+}
+
+/** Images of the pod template of a workload (or a Pod), every kind of container included. */
+export function podImages(o: KubeObject): string[] {
+  const pod = o.kind === 'Pod' ? o.spec : o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
+  if (!pod) return [];
+  return [...(pod.initContainers ?? []), ...(pod.containers ?? []), ...(pod.ephemeralContainers ?? [])].map(
+    (c: { image?: string }) => c.image ?? '',
+  );
 }
