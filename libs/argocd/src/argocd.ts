@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ANYWHERE,
+  addMonitor,
+  expose,
   ARGOCD_NAMESPACE,
   Component,
   Platform,
@@ -26,6 +28,14 @@ import { ARGOCD_CHART } from './versions';
 
 /** `controller.sync.timeout.seconds`: the longest a sync operation (a platform wave included) runs before it is retried. */
 export const SYNC_TIMEOUT_SECONDS = 1800;
+
+/** The chart's metrics container ports (named `metrics`), by workload. */
+const METRICS_PORTS: readonly [string, number][] = [
+  ['argocd-application-controller', 8082],
+  ['argocd-applicationset-controller', 8080],
+  ['argocd-repo-server', 8084],
+  ['argocd-server', 8083],
+];
 
 /** The Argo CD workloads (and their ServiceAccounts) that call the Kubernetes API. */
 const API_CLIENTS = ['argocd-application-controller', 'argocd-applicationset-controller', 'argocd-server', 'argocd-redis-secret-init'];
@@ -181,6 +191,18 @@ export class ArgoCd extends Component {
       ports: [{ port: 443 }, { port: 22 }],
     });
     this.addFlow({ to: { external: 'Git repository' }, label: 'HTTPS 443, SSH 22' });
+    // The UI and API through the ingress gateway (TLS ends there), when the cluster has one.
+    expose(this, {
+      host: `argocd.${scope.spec.domain}`,
+      service: 'argocd-server',
+      port: 80,
+      podLabels: { 'app.kubernetes.io/name': 'argocd-server' },
+      targetPort: 8080,
+    });
+    // Metrics of every Argo CD process, when the cluster has a monitoring component.
+    for (const [name, number] of METRICS_PORTS) {
+      addMonitor(this, { name, podLabels: { 'app.kubernetes.io/name': name }, port: { name: 'metrics', number } });
+    }
     scope.whenComplete(() => {
       for (const c of scope.components) if (c !== this) this.addFlow({ to: c.name, label: 'syncs', kind: 'manages' });
       renderAppProjects(this, scope);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ANYWHERE,
+  addMonitor,
   ARGOCD_SYNC_WAVE,
   Component,
   Platform,
@@ -133,6 +134,11 @@ export class CertManager extends Component {
     for (const issuer of parsed.issuers) this.renderIssuer(issuer);
 
     allowKubeApi(this, NAMESPACE, scope.spec.network.vpcCidr);
+    addMonitor(this, {
+      name: 'cert-manager',
+      podLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' },
+      port: { name: 'http-metrics', number: 9402 },
+    });
     allowIngress(this, {
       name: 'allow-webhook-from-api-server',
       namespace: NAMESPACE,

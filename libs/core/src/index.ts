@@ -6,6 +6,7 @@ export * from './chart';
 export * from './chart-objects';
 export * from './component';
 export * from './cluster-namespaces';
+export * from './addons';
 export * from './platform';
 export * from './yaml';
 export * from './dist-writer';

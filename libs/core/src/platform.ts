@@ -6,6 +6,7 @@ import type { Component, Flow, KubeObject, ProjectName } from './component';
 import { Problem, SynthError } from './errors';
 import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from './cluster-namespaces';
 import { normalizeChartObjects } from './chart-objects';
+import { resolveAddons } from './addons';
 import { parseOrThrow } from './validation';
 
 /** What a cluster file exports: facts plus composition. */
@@ -221,6 +222,7 @@ export function composeCluster(definition: ClusterDefinition, file: string): Com
   const platform = new Platform(new App(), spec, file);
   try {
     definition.compose(platform);
+    resolveAddons(platform);
     addClusterNamespaces(platform);
   } catch (error) {
     throw new SynthError(toProblems(file, error));

@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import {
+  Component,
+  INGRESS,
+  MONITORING,
+  Namespace,
+  Platform,
+  addMonitor,
+  expose,
+  findObject,
+  provide,
+  renderTestCluster,
+} from '@platform/core';
+
+/** A component that only wants to be scraped and exposed, as every platform component will. */
+class Web extends Component {
+  constructor(scope: Platform, id: string) {
+    super(scope, id, { namespace: Namespace.restricted('web'), project: 'apps' });
+    addMonitor(this, { name: 'web', podLabels: { app: 'web' }, port: { name: 'metrics', number: 9090 } });
+    expose(this, { host: 'web.test.example.com', service: 'web', port: 80, podLabels: { app: 'web' }, targetPort: 8080 });
+  }
+}
+
+/** Stand-ins for the Prometheus and gateway components: they only announce what they provide. */
+class Monitoring extends Component {
+  constructor(scope: Platform, id: string) {
+    super(scope, id, { namespace: Namespace.restricted('observability-system'), project: 'observability' });
+    provide(MONITORING, { component: this, scraperLabels: { 'app.kubernetes.io/name': 'prometheus' }, crds: this });
+  }
+}
+class Gateway extends Component {
+  constructor(scope: Platform, id: string) {
+    super(scope, id, { namespace: Namespace.restricted('istio-ingress'), project: 'infrastructure' });
+    provide(INGRESS, {
+      component: this,
+      gateway: { name: 'public', namespace: 'istio-ingress', sectionName: 'https' },
+      proxyLabels: { istio: 'ingressgateway' },
+      crds: this,
+    });
+  }
+}
+
+const web = (cluster: ReturnType<typeof renderTestCluster>) => cluster.components.find((c) => c.name === 'web')!;
+
+describe('add-ons render only when their counterpart exists', () => {
+  test('without monitoring or a gateway, nothing is rendered and nothing is depended on', () => {
+    const cluster = renderTestCluster((p) => new Web(p, 'web'));
+    expect(web(cluster).objects.map((o) => o.kind)).toEqual([]);
+    expect(web(cluster).dependsOn).toEqual(['namespaces']);
+  });
+
+  test('with monitoring: a PodMonitor, the scraper let in on the metrics port only, and a dependency on the CRDs', () => {
+    const cluster = renderTestCluster((p) => {
+      new Web(p, 'web');
+      new Monitoring(p, 'prometheus');
+    });
+    expect(findObject(cluster, 'web', 'PodMonitor', 'web').spec).toEqual({
+      selector: { matchLabels: { app: 'web' } },
+      podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }],
+    });
+    expect(findObject(cluster, 'web', 'NetworkPolicy', 'allow-metrics-web').spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability-system' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
+        ports: [{ port: 9090, protocol: 'TCP' }],
+      },
+    ]);
+    expect(web(cluster).dependsOn).toEqual(['namespaces', 'prometheus']);
+    expect(web(cluster).wave).toBeGreaterThan(cluster.components.find((c) => c.name === 'prometheus')!.wave);
+  });
+
+  test('with a gateway: an HTTPRoute on its listener and the proxies let in on the target port', () => {
+    const cluster = renderTestCluster((p) => {
+      new Web(p, 'web');
+      new Gateway(p, 'gateway');
+    });
+    expect(findObject(cluster, 'web', 'HTTPRoute', 'web').spec).toEqual({
+      hostnames: ['web.test.example.com'],
+      parentRefs: [{ name: 'public', namespace: 'istio-ingress', sectionName: 'https' }],
+      rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
+    });
+    expect(findObject(cluster, 'web', 'NetworkPolicy', 'allow-from-gateway-web').spec.ingress[0].ports).toEqual([
+      { port: 8080, protocol: 'TCP' },
+    ]);
+    expect(web(cluster).dependsOn).toContain('gateway');
+  });
+
+  test('a capability is provided once per cluster', () => {
+    expect(() =>
+      renderTestCluster((p) => {
+        new Monitoring(p, 'prometheus');
+        new Monitoring(p, 'prometheus-2');
+      }),
+    ).toThrow(
+      'clusters/test.ts: components.prometheus-2: provides monitoring, which component "prometheus" already provides: one per cluster',
+    );
+  });
+});
