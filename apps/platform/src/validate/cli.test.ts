@@ -77,6 +77,10 @@ describe('validate CLI', () => {
     const { code, stdout } = await run(common);
     expect(code).toBe(1);
     expect(stdout).toContain('cluster dev: 1 components, 3 objects');
+    expect(stdout).toContain('\n  schemas: Kubernetes 1.30 (floor) and 1.33 (declared in dist/dev/cluster.json)\n');
+    expect(stdout).toContain(
+      'schemas: Kubernetes 1.30 schemas from kubernetes-types 1.30.0; Kubernetes 1.33 schemas from kubernetes-models 4.5.1;',
+    );
     expect(stdout).toMatch(
       /\n {2}dist\/dev\/web\/manifests\/deployment-web\.yaml\n {4}error {3}schema\/unknown-field {2}Deployment\/apps\/web spec\.replica\n {12}unknown field "replica" in spec; allowed fields: .*\n {12}hint: did you mean "replicas"\?\n/,
     );
@@ -101,6 +105,11 @@ describe('validate CLI', () => {
     const document = JSON.parse(first.stdout);
     expect(Object.keys(document.clusters)).toEqual(['dev', 'prod']);
     expect(document.clusters.dev).toMatchObject({ components: 1, objects: 3 });
+    expect(document.clusters.dev.kubernetes).toEqual({ checked: ['1.30', '1.33'], declared: '1.33', source: 'dist/dev/cluster.json' });
+    expect(document.schemaSources).toMatchObject({
+      'Kubernetes 1.30 schemas': 'kubernetes-types 1.30.0',
+      'Kubernetes 1.33 schemas': 'kubernetes-models 4.5.1',
+    });
     expect(document.clusters.prod).toMatchObject({
       workloads: { total: 2, byKind: { Deployment: 1, Job: 1 }, helmHooks: 1 },
       policies: { errors: 2, warnings: 0 },

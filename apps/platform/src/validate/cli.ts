@@ -4,7 +4,8 @@
  *   npm run validate -- [--dist <dir>] [--cluster <name>]... [--json]
  *                       [--crds-dir <dir>] [--schemas-dir <dir>] [--root <dir>]
  *
- * Runs, over every cluster: the schema check (Kubernetes 1.30 + CRDs), the Helm values check, the
+ * Runs, over every cluster: the schema check (Kubernetes 1.30 and the cluster's declared release,
+ * CRDs), the Helm values check, the
  * policy rules, the secret scan (dist and the source tree) and the Argo CD contract check. Prints a
  * human report per cluster, or one JSON document with --json. Exit code 0 when there is no error,
  * 1 on any error (or when pinned schemas cannot be read or downloaded), 2 on a usage error.
@@ -16,8 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkContract } from './contract';
 import { checkHelmValues } from './helm-values';
-import { KUBERNETES_VERSION } from './k8s-api';
-import { checkSchemas } from './k8s-schemas';
+import { compareVersions } from './k8s-api';
+import { checkSchemas, clusterReleases, schemaPackage } from './k8s-schemas';
 import { loadDist } from './load';
 import { checkPolicies } from './policies';
 import { formatHuman, formatJson, sortExemptions, sortFindings, summarize, type ValidateResult } from './report';
@@ -137,6 +138,14 @@ export async function runValidate(options: CliOptions): Promise<ValidateResult> 
   const schema = await checkSchemas(ctx, { crdLocation: where.crds, cacheDir });
   const helm = await checkHelmValues(ctx, { location: where.charts });
   const policies = checkPolicies(ctx);
+  const releases = clusterReleases(ctx);
+  const kubernetes = Object.fromEntries(
+    [...releases].map(([cluster, r]) => [
+      cluster,
+      { checked: r.checked, ...(r.declared ? { declared: r.declared, source: r.source } : {}) },
+    ]),
+  );
+  const checkedReleases = [...new Set([...releases.values()].flatMap((r) => r.checked))].sort(compareVersions);
   const findings: Finding[] = [
     ...(ctx.loadFindings ?? []),
     ...schema,
@@ -152,9 +161,10 @@ export async function runValidate(options: CliOptions): Promise<ValidateResult> 
     findings: sortFindings(findings.filter((f) => inScope(f.cluster))),
     exemptions: sortExemptions(policies.exemptions.filter((e: Exemption) => inScope(e.cluster))),
     workloads: policies.workloads,
+    kubernetes,
     helmValues: helm.coverage,
     schemaSources: {
-      [`Kubernetes ${KUBERNETES_VERSION} schemas`]: 'kubernetes-types',
+      ...Object.fromEntries(checkedReleases.map((v) => [`Kubernetes ${v} schemas`, schemaPackage(v)])),
       CRDs: describeLocation(where.crds),
       'chart values schemas': describeLocation(where.charts),
     },

@@ -1,12 +1,21 @@
 /**
- * Facts about the Kubernetes 1.30 API that its schemas do not carry: which kinds are
+ * Facts about the Kubernetes API (1.30 up to 1.33) that its schemas do not carry: which kinds are
  * cluster-scoped, which are request-only (never stored, so never applied from dist), which
- * apiVersions were removed up to 1.30 and what replaces them, which are deprecated.
- * Sources: `kubectl api-resources` of a 1.30 cluster and the Kubernetes "Deprecated API Migration
- * Guide" (kubernetes.io/docs/reference/using-api/deprecation-guide/).
+ * apiVersions were removed by which release and what replaces them, which are deprecated.
+ * Sources: `kubectl api-resources` of 1.30 and 1.33 clusters and the Kubernetes "Deprecated API
+ * Migration Guide" (kubernetes.io/docs/reference/using-api/deprecation-guide/).
  */
 
+/** The floor: every object is checked against this release, and against the release its cluster declares. */
 export const KUBERNETES_VERSION = '1.30';
+export const FLOOR_VERSION = KUBERNETES_VERSION;
+
+/** `1.33` and `1.33.2` → [1, 33]; compares releases by minor version. */
+export function compareVersions(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
+}
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
@@ -17,6 +26,8 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 const CLUSTER_SCOPED: Record<string, readonly string[]> = {
   '': ['ComponentStatus', 'Namespace', 'Node', 'PersistentVolume'],
   'admissionregistration.k8s.io': [
+    'MutatingAdmissionPolicy',
+    'MutatingAdmissionPolicyBinding',
     'MutatingWebhookConfiguration',
     'ValidatingAdmissionPolicy',
     'ValidatingAdmissionPolicyBinding',
@@ -32,7 +43,7 @@ const CLUSTER_SCOPED: Record<string, readonly string[]> = {
   'networking.k8s.io': ['IngressClass', 'IPAddress', 'ServiceCIDR'],
   'node.k8s.io': ['RuntimeClass'],
   'rbac.authorization.k8s.io': ['ClusterRole', 'ClusterRoleBinding'],
-  'resource.k8s.io': ['ResourceClass', 'ResourceSlice'],
+  'resource.k8s.io': ['DeviceClass', 'ResourceClass', 'ResourceSlice'],
   'scheduling.k8s.io': ['PriorityClass'],
   'storage.k8s.io': ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment', 'VolumeAttributesClass'],
   'storagemigration.k8s.io': ['StorageVersionMigration'],
@@ -143,6 +154,12 @@ export const REMOVED_APIS: readonly RemovedApi[] = [
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1alpha1', removedIn: '1.21', replacement: { '*': 'flowcontrol.apiserver.k8s.io/v1' } },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1', removedIn: '1.26', replacement: { '*': 'flowcontrol.apiserver.k8s.io/v1' } },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', removedIn: '1.29', replacement: { '*': 'flowcontrol.apiserver.k8s.io/v1' } },
+  { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', removedIn: '1.32', replacement: { '*': 'flowcontrol.apiserver.k8s.io/v1' } },
+  {
+    apiVersion: 'resource.k8s.io/v1alpha2',
+    removedIn: '1.31',
+    replacement: { '*': 'resource.k8s.io/v1beta1 (dynamic resource allocation was redesigned in 1.31)' },
+  },
   {
     apiVersion: 'settings.k8s.io/v1alpha1',
     removedIn: '1.20',
@@ -150,14 +167,30 @@ export const REMOVED_APIS: readonly RemovedApi[] = [
   },
 ];
 
-export function findRemovedApi(apiVersion: string, kind: string): { removedIn: string; replacement?: string } | undefined {
-  const entry = REMOVED_APIS.find((api) => api.apiVersion === apiVersion && (!api.kinds || api.kinds.includes(kind)));
+/** The removal of `apiVersion` (for `kind`) by Kubernetes `version` (default: the floor), if it is removed there. */
+export function findRemovedApi(
+  apiVersion: string,
+  kind: string,
+  version: string = FLOOR_VERSION,
+): { removedIn: string; replacement?: string } | undefined {
+  const entry = REMOVED_APIS.find(
+    (api) => api.apiVersion === apiVersion && (!api.kinds || api.kinds.includes(kind)) && compareVersions(api.removedIn, version) <= 0,
+  );
   if (!entry) return undefined;
   const replacement = entry.replacement[kind] ?? entry.replacement['*'];
   return { removedIn: entry.removedIn, ...(replacement ? { replacement } : {}) };
 }
 
-/** Served in 1.30 but deprecated, with the release that removes them. */
+/** Served but deprecated, with the release that removes them (REMOVED_APIS from then on). */
 export const DEPRECATED_APIS: Readonly<Record<string, { removedIn: string; replacement: string }>> = {
   'flowcontrol.apiserver.k8s.io/v1beta3': { removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
 };
+
+/** The deprecation of `apiVersion` in Kubernetes `version`, if it is deprecated (and still served) there. */
+export function findDeprecatedApi(
+  apiVersion: string,
+  version: string = FLOOR_VERSION,
+): { removedIn: string; replacement: string } | undefined {
+  const entry = DEPRECATED_APIS[apiVersion];
+  return entry && compareVersions(version, entry.removedIn) < 0 ? entry : undefined;
+}

@@ -27,7 +27,7 @@ async function validate(manifests: Record<string, unknown>, more: FixtureCompone
 
 const errors = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');
 
-describe('core objects (Kubernetes 1.30 schemas)', () => {
+describe('core objects (Kubernetes 1.30 and 1.33 schemas)', () => {
   it('accepts valid objects', async () => {
     const findings = await validate({
       'deployment-web.yaml': deployment(),
@@ -56,7 +56,7 @@ describe('core objects (Kubernetes 1.30 schemas)', () => {
     expect(finding.message).toContain(
       'unknown field "replica" in spec; allowed fields: minReadySeconds, paused, progressDeadlineSeconds, replicas',
     );
-    expect(finding.message).toContain('Kubernetes 1.30 schema of Deployment apps/v1');
+    expect(finding.message).toContain('(Kubernetes 1.30 and 1.33 schema of Deployment apps/v1)');
   });
 
   it('rejects a typo deep in the pod template (containerz)', async () => {
@@ -130,7 +130,7 @@ describe('kinds, versions and identity', () => {
     const found = errors(await validate({ 'deployment-web.yaml': { ...deployment(), kind: 'Deploymnet' } }));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ rule: 'unknown-kind', path: 'kind', hint: 'did you mean kind Deployment?' });
-    expect(found[0].message).toContain('Kubernetes 1.30 has no kind Deploymnet in apps/v1');
+    expect(found[0].message).toContain('no kind Deploymnet in apps/v1 in Kubernetes 1.30 and 1.33');
   });
 
   it('rejects a kind that neither Kubernetes nor any CRD defines', async () => {

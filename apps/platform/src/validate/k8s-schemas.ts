@@ -1,16 +1,23 @@
 /**
- * The schema check of `platform:validate`: every object in dist against the Kubernetes 1.30
- * schemas (core kinds) or its CRD (custom resources), strictly: unknown or typo'd fields and
- * wrong types are errors.
+ * The schema check of `platform:validate`: every object in dist against the Kubernetes schemas
+ * (core kinds) or its CRD (custom resources), strictly: unknown or typo'd fields and wrong types
+ * are errors.
+ *
+ * Core kinds are checked against two releases: the floor (1.30, FLOOR_VERSION) and the release the
+ * cluster declares (`dist/<cluster>/cluster.json` `kubernetesVersion`, else the Kubernetes row of
+ * the generated `dist/<cluster>/README.md`; load.ts). A problem found in both is reported once,
+ * naming both releases. A cluster that declares no release is checked against the floor with a
+ * warning; one that declares a release without schemas here (SCHEMA_PACKAGES) is an error.
  *
  * Also errors: unknown kinds (neither built in nor defined by a pinned or rendered CRD), apiVersions
- * removed up to Kubernetes 1.30 (with the replacement), versions a CRD does not serve, objects
+ * removed by the release checked (with the replacement), versions a CRD does not serve, objects
  * without a name, namespaced objects without metadata.namespace (cluster-scoped ones with one),
  * request-only kinds and Lists, and the same object (group/kind/namespace/name) twice in a cluster.
  * Warnings: deprecated apiVersions and CRD versions, alpha APIs (off by default in clusters).
  *
- * Core schemas come from kubernetes-types@1.30.0 (see k8s-types-schema.ts), cached as JSON in the
- * cache directory; CRD schemas from crd-schemas.ts.
+ * Core schemas come from kubernetes-types@1.30.0 (k8s-types-schema.ts) and kubernetes-models@4.5.1
+ * for 1.33 (k8s-models-schema.ts), cached as JSON in the cache directory; CRD schemas from
+ * crd-schemas.ts (custom resources do not depend on the Kubernetes release: checked once).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +26,16 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from './ajv-setup';
 import { CrdRegistry, crdsOf, type Crd, type CrdSourceFile } from './crd-schemas';
-import { DEPRECATED_APIS, findRemovedApi, isClusterScopedBuiltin, isRequestOnly, KUBERNETES_VERSION, splitApiVersion } from './k8s-api';
+import {
+  compareVersions,
+  findDeprecatedApi,
+  findRemovedApi,
+  FLOOR_VERSION,
+  isClusterScopedBuiltin,
+  isRequestOnly,
+  splitApiVersion,
+} from './k8s-api';
+import { generateModelsSchemas, MODELS_GENERATOR_VERSION } from './k8s-models-schema';
 import { GENERATOR_VERSION, generateCoreSchemas, type CoreSchemaBundle } from './k8s-types-schema';
 import { describeErrors, type SchemaProblem } from './schema-errors';
 import type { SourceLocation } from '../../../../scripts/pinned-files.mjs';
@@ -66,12 +82,42 @@ const AGGREGATOR_DEFINITIONS: Record<string, unknown> = {
   },
 };
 
-/** Core schemas derived from kubernetes-types, generated once and cached as JSON in `cacheDir`. */
-export function loadCoreSchemas(cacheDir: string): CoreSchemaBundle {
+/**
+ * The npm package that carries each Kubernetes release's types, and how to read it. Adding a
+ * release: an npm alias in package.json (`kubernetes-models-1-34@npm:kubernetes-models@<x>`) and a
+ * line here; then review the tables of k8s-api.ts.
+ */
+export const SCHEMA_PACKAGES: Readonly<
+  Record<string, { readonly package: string; readonly format: 'kubernetes-types' | 'kubernetes-models' }>
+> = {
+  '1.30': { package: 'kubernetes-types', format: 'kubernetes-types' },
+  '1.33': { package: 'kubernetes-models-1-33', format: 'kubernetes-models' },
+};
+
+function packageOf(version: string): { dir: string; name: string; version: string; format: 'kubernetes-types' | 'kubernetes-models' } {
+  const source = SCHEMA_PACKAGES[version];
+  if (!source) throw new Error(`no schema package for Kubernetes ${version}`);
+  const dir = dirname(localRequire().resolve(`${source.package}/package.json`));
+  const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { dir, name: json.name, version: json.version, format: source.format };
+}
+
+/** `kubernetes-types 1.30.0`: where the schemas of a release come from, for the report. */
+export function schemaPackage(version: string): string {
+  const pkg = packageOf(version);
+  return `${pkg.name} ${pkg.version}`;
+}
+
+/** Core schemas of Kubernetes `version` (default: the floor), generated once and cached as JSON in `cacheDir`. */
+export function loadCoreSchemas(cacheDir: string, version: string = FLOOR_VERSION): CoreSchemaBundle {
   const require = localRequire();
-  const packageDir = dirname(require.resolve('kubernetes-types/package.json'));
-  const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const cached = join(cacheDir, `k8s-${version}-g${GENERATOR_VERSION}.json`);
+  const pkg = packageOf(version);
+  const cached = join(
+    cacheDir,
+    pkg.format === 'kubernetes-types'
+      ? `k8s-${pkg.version}-g${GENERATOR_VERSION}.json`
+      : `k8s-${version}-models-${pkg.version}-g${GENERATOR_VERSION}.${MODELS_GENERATOR_VERSION}.json`,
+  );
   let bundle: CoreSchemaBundle | undefined;
   if (existsSync(cached)) {
     try {
@@ -81,30 +127,75 @@ export function loadCoreSchemas(cacheDir: string): CoreSchemaBundle {
     }
   }
   if (!bundle) {
-    bundle = generateCoreSchemas(require('typescript') as typeof import('typescript'), packageDir);
+    const ts = require('typescript') as typeof import('typescript');
+    if (pkg.format === 'kubernetes-types') bundle = generateCoreSchemas(ts, pkg.dir);
+    else {
+      const apimachinery = dirname(createRequire(join(pkg.dir, 'package.json')).resolve('@kubernetes-models/apimachinery/package.json'));
+      bundle = generateModelsSchemas(ts, [pkg.dir, apimachinery], version);
+    }
     writeFileAtomic(cached, JSON.stringify(bundle));
   }
   return {
     ...bundle,
-    definitions: { ...bundle.definitions, ...AGGREGATOR_DEFINITIONS },
-    kinds: { ...bundle.kinds, 'apiregistration.k8s.io/v1': { APIService: 'apiregistration.v1.APIService' } },
+    definitions: { ...AGGREGATOR_DEFINITIONS, ...bundle.definitions },
+    kinds: {
+      ...bundle.kinds,
+      'apiregistration.k8s.io/v1': { APIService: 'apiregistration.v1.APIService', ...bundle.kinds['apiregistration.k8s.io/v1'] },
+    },
   };
 }
 
-const CORE_SCHEMA_ID = 'k8s';
-const OBJECT_META_REF = `${CORE_SCHEMA_ID}#/definitions/meta.v1.ObjectMeta`;
+/** In messages, stands for the release(s) a problem was found in, filled in when runs are merged. */
+const RELEASE = '\u0000release\u0000';
 
-/** Core kinds, compiled lazily, one validator per kind. */
+/** `1.30`, `1.30 and 1.33`. */
+function releases(versions: readonly string[]): string {
+  return versions.length <= 1 ? (versions[0] ?? '') : `${versions.slice(0, -1).join(', ')} and ${versions[versions.length - 1]}`;
+}
+
+/**
+ * One object's findings from each release's run → one list: a finding of the same rule, path and
+ * severity in several runs is reported once, with the releases it was found in.
+ */
+function mergeRuns(runs: readonly Finding[][], versions: readonly string[]): Finding[] {
+  const groups = new Map<string, { finding: Finding; versions: string[] }>();
+  runs.forEach((run, index) => {
+    const occurrences = new Map<string, number>();
+    for (const finding of run) {
+      const base = `${finding.rule}\0${finding.path ?? ''}\0${finding.severity}`;
+      const n = occurrences.get(base) ?? 0;
+      occurrences.set(base, n + 1);
+      const key = `${base}\0${n}`;
+      const group = groups.get(key);
+      if (group) group.versions.push(versions[index]);
+      else groups.set(key, { finding, versions: [versions[index]] });
+    }
+  });
+  return [...groups.values()].map(({ finding, versions: found }) => {
+    const fill = (text: string) => text.split(RELEASE).join(releases(found));
+    return { ...finding, message: fill(finding.message), ...(finding.hint ? { hint: fill(finding.hint) } : {}) };
+  });
+}
+
+const coreSchemaId = (version: string) => `k8s-${version}`;
+/** Custom resources' metadata is checked with the floor's ObjectMeta. */
+const OBJECT_META_REF = `${coreSchemaId(FLOOR_VERSION)}#/definitions/meta.v1.ObjectMeta`;
+
+/** Core kinds of one release, compiled lazily, one validator per kind. */
 class CoreRegistry {
   private readonly validators = new Map<string, ValidateFunction>();
   /** group → kinds of any version, for "unknown kind" messages. */
   readonly kindsByGroup = new Map<string, Set<string>>();
 
+  private readonly id: string;
+
   constructor(
     private readonly ajv: Ajv,
     readonly bundle: CoreSchemaBundle,
+    readonly version: string,
   ) {
-    ajv.addSchema({ definitions: bundle.definitions }, CORE_SCHEMA_ID);
+    this.id = coreSchemaId(version);
+    ajv.addSchema({ definitions: bundle.definitions }, this.id);
     for (const [apiVersion, kinds] of Object.entries(bundle.kinds)) {
       const { group } = splitApiVersion(apiVersion);
       const set = this.kindsByGroup.get(group) ?? new Set<string>();
@@ -117,7 +208,7 @@ class CoreRegistry {
     return this.bundle.kinds[apiVersion]?.[kind];
   }
 
-  /** apiVersions serving `kind` in 1.30 (GA first). */
+  /** apiVersions serving `kind` in this release (GA first). */
   apiVersionsOf(kind: string): string[] {
     const stability = (v: string) => (/alpha/.test(v) ? 2 : /beta/.test(v) ? 1 : 0);
     return Object.keys(this.bundle.kinds)
@@ -132,7 +223,7 @@ class CoreRegistry {
   validate(definition: string, object: Json): SchemaProblem[] {
     let validator = this.validators.get(definition);
     if (!validator) {
-      validator = this.ajv.getSchema(`${CORE_SCHEMA_ID}#/definitions/${definition}`);
+      validator = this.ajv.getSchema(`${this.id}#/definitions/${definition}`);
       if (!validator) throw new Error(`core schema ${definition} is missing`);
       this.validators.set(definition, validator);
     }
@@ -158,18 +249,42 @@ type Resolution =
 
 class SchemaChecker {
   readonly findings: Finding[] = [];
+  /** Where report() writes: this.findings, or the run of one release while an object is checked. */
+  private sink: Finding[] = this.findings;
+  /** The release being checked. */
+  private core: CoreRegistry;
 
   constructor(
-    private readonly core: CoreRegistry,
+    private readonly cores: ReadonlyMap<string, CoreRegistry>,
     private readonly crds: CrdRegistry,
-  ) {}
+  ) {
+    this.core = this.registry(FLOOR_VERSION);
+  }
 
-  checkCluster(cluster: DistCluster): void {
+  private registry(version: string): CoreRegistry {
+    const core = this.cores.get(version);
+    if (!core) throw new Error(`Kubernetes ${version} schemas are not loaded`);
+    return core;
+  }
+
+  /** Checks each object once per release in `versions` (the floor first), merging what they find. */
+  checkCluster(cluster: DistCluster, versions: readonly string[]): void {
     const distCrds = distCrdsOf(cluster);
     const seen = new Map<string, DistObject>();
     for (const component of cluster.components)
       for (const item of component.objects) {
-        const resolution = this.checkObject(item, distCrds);
+        const runs: Finding[][] = [];
+        let resolution: Resolution = { type: 'rejected' };
+        for (const version of versions) {
+          this.core = this.registry(version);
+          this.sink = [];
+          const result = this.checkObject(item, distCrds);
+          runs.push(this.sink);
+          if (resolution.type === 'rejected') resolution = result;
+          if (result.type === 'crd') break; // a custom resource does not depend on the Kubernetes release
+        }
+        this.sink = this.findings;
+        this.findings.push(...mergeRuns(runs, versions));
         if (resolution.type !== 'rejected') this.checkIdentity(item, resolution, seen);
       }
   }
@@ -181,7 +296,7 @@ class SchemaChecker {
     message: string,
     extra: { path?: string; hint?: string } = {},
   ): void {
-    this.findings.push({
+    this.sink.push({
       check: 'schema',
       rule,
       severity,
@@ -214,10 +329,10 @@ class SchemaChecker {
       return { type: 'rejected' };
     }
     const { group, version } = splitApiVersion(apiVersion);
-    const removed = findRemovedApi(apiVersion, kind);
+    const removed = findRemovedApi(apiVersion, kind, this.core.version);
     if (removed) {
       const replacement = removed.replacement ?? this.core.apiVersionsOf(kind).join(' or ');
-      const use = replacement ? `; use ${replacement}` : `; Kubernetes ${KUBERNETES_VERSION} has no ${kind}`;
+      const use = replacement ? `; use ${replacement}` : `; there is no ${kind} in Kubernetes ${RELEASE}`;
       this.report(item, 'error', 'removed-api', `${apiVersion} (${kind}) is not served since Kubernetes ${removed.removedIn}${use}`, {
         path: 'apiVersion',
         hint: replacement
@@ -246,7 +361,7 @@ class SchemaChecker {
       );
       return { type: 'rejected' };
     }
-    const deprecated = DEPRECATED_APIS[apiVersion];
+    const deprecated = findDeprecatedApi(apiVersion, this.core.version);
     if (deprecated)
       this.report(
         item,
@@ -263,11 +378,7 @@ class SchemaChecker {
         `${apiVersion} is an alpha API: clusters serve it only when its feature gate and runtime-config are enabled (never on EKS)`,
         { path: 'apiVersion' },
       );
-    this.reportProblems(
-      item,
-      this.core.validate(definition, item.object),
-      `Kubernetes ${KUBERNETES_VERSION} schema of ${kind} ${apiVersion}`,
-    );
+    this.reportProblems(item, this.core.validate(definition, item.object), `Kubernetes ${RELEASE} schema of ${kind} ${apiVersion}`);
     return { type: 'core', definition, clusterScoped: isClusterScopedBuiltin(group, kind) };
   }
 
@@ -305,8 +416,8 @@ class SchemaChecker {
       const inOtherVersion = [...builtinKinds].includes(kind);
       const message =
         kinds.length > 0
-          ? `Kubernetes ${KUBERNETES_VERSION} has no kind ${kind} in ${apiVersion}; kinds there: ${listNames(kinds, 30)}`
-          : `Kubernetes ${KUBERNETES_VERSION} does not serve ${apiVersion}`;
+          ? `no kind ${kind} in ${apiVersion} in Kubernetes ${RELEASE}; kinds there: ${listNames(kinds, 30)}`
+          : `${apiVersion} is not served in Kubernetes ${RELEASE}`;
       const hint =
         suggestion && suggestion !== kind
           ? `did you mean kind ${suggestion}?`
@@ -383,16 +494,89 @@ function distCrdsOf(cluster: DistCluster): Map<string, Crd> {
   return crds;
 }
 
-/** `<group>/<kind>` of every object that is not a built-in kind: the CRDs this run needs. */
-function customGroupKinds(ctx: ValidateContext, core: CoreRegistry): Set<string> {
+/** `<group>/<kind>` of every object that is not a built-in kind of some release checked: the CRDs this run needs. */
+function customGroupKinds(ctx: ValidateContext, cores: readonly CoreRegistry[]): Set<string> {
   const wanted = new Set<string>();
   for (const cluster of ctx.clusters)
     for (const component of cluster.components)
       for (const { object } of component.objects) {
         if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') continue;
-        if (!core.definition(object.apiVersion, object.kind)) wanted.add(`${splitApiVersion(object.apiVersion).group}/${object.kind}`);
+        const { apiVersion, kind } = object;
+        if (cores.some((core) => !core.definition(apiVersion, kind))) wanted.add(`${splitApiVersion(apiVersion).group}/${kind}`);
       }
   return wanted;
+}
+
+/** The Kubernetes releases one cluster is checked against, and why. */
+export interface ClusterReleases {
+  /** The release the cluster declares, if it does. */
+  readonly declared?: string;
+  /** The file it was read from. */
+  readonly source?: string;
+  /** Releases checked, the floor first. */
+  readonly checked: readonly string[];
+  /** Set when the declared release cannot be checked (or none is declared). */
+  readonly problem?: Finding;
+}
+
+/** Per cluster: the floor, and the declared release when there are schemas for it. */
+export function clusterReleases(ctx: ValidateContext): Map<string, ClusterReleases> {
+  const result = new Map<string, ClusterReleases>();
+  const known = Object.keys(SCHEMA_PACKAGES).sort(compareVersions);
+  for (const cluster of ctx.clusters) {
+    const declared = cluster.kubernetes;
+    const problem = (severity: Finding['severity'], rule: string, message: string, hint: string, file: string): Finding => ({
+      check: 'schema',
+      rule,
+      severity,
+      cluster: cluster.name,
+      file,
+      message,
+      hint,
+    });
+    if (!declared) {
+      result.set(cluster.name, {
+        checked: [FLOOR_VERSION],
+        problem: problem(
+          'warning',
+          'unknown-kubernetes-version',
+          `cluster ${cluster.name} declares no Kubernetes release (no kubernetesVersion in ${cluster.dir}/cluster.json, no Kubernetes row in ${cluster.dir}/README.md): checked against the floor ${FLOOR_VERSION} only`,
+          'synth writes the cluster facts; re-run it',
+          `${cluster.dir}/cluster.json`,
+        ),
+      });
+      continue;
+    }
+    const base = { declared: declared.version, source: declared.source };
+    if (compareVersions(declared.version, FLOOR_VERSION) < 0) {
+      result.set(cluster.name, {
+        ...base,
+        checked: [FLOOR_VERSION],
+        problem: problem(
+          'error',
+          'unsupported-kubernetes-version',
+          `cluster ${cluster.name} declares Kubernetes ${declared.version}, below the floor ${FLOOR_VERSION} the platform supports`,
+          `upgrade the cluster to ${FLOOR_VERSION} or later`,
+          declared.source,
+        ),
+      });
+    } else if (!SCHEMA_PACKAGES[declared.version]) {
+      result.set(cluster.name, {
+        ...base,
+        checked: [FLOOR_VERSION],
+        problem: problem(
+          'error',
+          'unsupported-kubernetes-version',
+          `cluster ${cluster.name} declares Kubernetes ${declared.version}; validate has schemas for ${known.join(', ')}: checked against the floor ${FLOOR_VERSION} only`,
+          `pin the types of Kubernetes ${declared.version} (SCHEMA_PACKAGES in apps/platform/src/validate/k8s-schemas.ts), or declare a release listed there`,
+          declared.source,
+        ),
+      });
+    } else {
+      result.set(cluster.name, { ...base, checked: [...new Set([FLOOR_VERSION, declared.version])] });
+    }
+  }
+  return result;
 }
 
 /**
@@ -400,14 +584,20 @@ function customGroupKinds(ctx: ValidateContext, core: CoreRegistry): Set<string>
  * files can be neither read nor downloaded, or do not match their sha256.
  */
 export async function checkSchemas(ctx: ValidateContext, options: SchemaCheckOptions): Promise<Finding[]> {
+  const plan = clusterReleases(ctx);
+  const versions = [...new Set([FLOOR_VERSION, ...[...plan.values()].flatMap((p) => p.checked)])];
   const ajv = createAjv();
-  const core = new CoreRegistry(ajv, loadCoreSchemas(options.cacheDir));
-  const crds = await CrdRegistry.load(ajv, OBJECT_META_REF, customGroupKinds(ctx, core), {
+  const cores = new Map(versions.map((v) => [v, new CoreRegistry(ajv, loadCoreSchemas(options.cacheDir, v), v)]));
+  const crds = await CrdRegistry.load(ajv, OBJECT_META_REF, customGroupKinds(ctx, [...cores.values()]), {
     location: options.crdLocation,
     cacheDir: options.cacheDir,
     ...(options.crdSources ? { sources: options.crdSources } : {}),
   });
-  const checker = new SchemaChecker(core, crds);
-  for (const cluster of ctx.clusters) checker.checkCluster(cluster);
+  const checker = new SchemaChecker(cores, crds);
+  for (const cluster of ctx.clusters) {
+    const releasesOf = plan.get(cluster.name) ?? { checked: [FLOOR_VERSION] };
+    if (releasesOf.problem) checker.findings.push(releasesOf.problem);
+    checker.checkCluster(cluster, releasesOf.checked);
+  }
   return checker.findings;
 }

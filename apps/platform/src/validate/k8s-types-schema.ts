@@ -31,11 +31,11 @@ export interface CoreSchemaBundle {
   readonly kinds: Record<string, Record<string, string>>;
 }
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
-const ANY: Schema = {};
+export const ANY: Schema = {};
 /** Types that the declarations give as aliases or empty interfaces, mapped to their wire format. */
-const SPECIAL: Record<string, Schema> = {
+export const SPECIAL: Record<string, Schema> = {
   'api.resource.Quantity': { type: ['string', 'number'], format: 'quantity' },
   'meta.v1.Time': { type: 'string', format: 'date-time' },
   'meta.v1.MicroTime': { type: 'string', format: 'date-time' },
@@ -126,12 +126,12 @@ function addEnums(definitions: Record<string, unknown>): void {
     }
 }
 
-function listDeclarationFiles(dir: string): string[] {
+export function listDeclarationFiles(dir: string): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : listDeclarationFiles(path);
+      if (statSync(path).isDirectory()) return name === 'node_modules' || name === '_schemas' ? [] : listDeclarationFiles(path);
       return name.endsWith('.d.ts') ? [path] : [];
     });
 }
@@ -254,13 +254,21 @@ class Converter {
   }
 }
 
+/**
+ * What both generators add after converting declarations: wire formats of special types, the
+ * list-map keys and the enums of common fields.
+ */
+export function finishDefinitions(definitions: Record<string, unknown>): void {
+  for (const [name, schema] of Object.entries(SPECIAL)) definitions[name] = schema;
+  addListMapKeys(definitions);
+  addEnums(definitions);
+}
+
 /** Converts every declaration file of the kubernetes-types package at `packageDir`. */
 export function generateCoreSchemas(ts: typeof TS, packageDir: string): CoreSchemaBundle {
   const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
   const converter = new Converter(ts, packageDir);
   for (const file of listDeclarationFiles(packageDir)) converter.convertFile(file);
-  for (const [name, schema] of Object.entries(SPECIAL)) converter.definitions[name] ??= schema;
-  addListMapKeys(converter.definitions);
-  addEnums(converter.definitions);
+  finishDefinitions(converter.definitions);
   return { kubernetesVersion: version, definitions: converter.definitions, kinds: converter.kinds };
 }

@@ -7,12 +7,21 @@
  * DistObject per document (`documentIndex`/`documentCount`), so the contract check can report the
  * file and the schema checks still see every object. An unparsable component.json is left
  * undefined for the contract check to report.
+ *
+ * The Kubernetes release of a cluster comes from `dist/<cluster>/cluster.json` (`kubernetesVersion`),
+ * else from the "Kubernetes" row of the generated `dist/<cluster>/README.md`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { DistCluster, DistComponent, DistObject, Finding, ValidateContext } from './types';
 import { compareStrings, isRecord } from './util';
+
+/** `1.33`, `v1.33.2` → `1.33`; undefined for anything else. */
+function minorVersion(text: string): string | undefined {
+  const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(text.trim());
+  return match ? `${Number(match[1])}.${Number(match[2])}` : undefined;
+}
 
 function sortedEntries(dir: string): string[] {
   return readdirSync(dir).sort(compareStrings);
@@ -34,11 +43,41 @@ class DistReader {
 
   readCluster(distDir: string, name: string): DistCluster {
     const dir = join(distDir, name);
+    const kubernetes = this.readKubernetesVersion(name, dir);
     return {
       name,
       dir: this.rel(dir),
       components: subdirectories(dir).map((component) => this.readComponent(name, join(dir, component), component)),
+      ...(kubernetes ? { kubernetes } : {}),
     };
+  }
+
+  private readKubernetesVersion(cluster: string, dir: string): DistCluster['kubernetes'] {
+    const clusterJson = join(dir, 'cluster.json');
+    if (existsSync(clusterJson)) {
+      let declared: unknown;
+      try {
+        declared = (JSON.parse(readFileSync(clusterJson, 'utf8')) as { kubernetesVersion?: unknown } | null)?.kubernetesVersion;
+      } catch (error) {
+        this.report(cluster, clusterJson, 'schema', 'invalid-cluster-json', `cluster.json is not valid JSON: ${(error as Error).message}`);
+        return undefined;
+      }
+      const version = typeof declared === 'string' ? minorVersion(declared) : undefined;
+      if (version) return { version, source: this.rel(clusterJson) };
+      this.report(
+        cluster,
+        clusterJson,
+        'schema',
+        'invalid-cluster-json',
+        `cluster.json: kubernetesVersion is ${JSON.stringify(declared)}; expected a release such as "1.33"`,
+      );
+      return undefined;
+    }
+    const readme = join(dir, 'README.md');
+    if (!existsSync(readme)) return undefined;
+    const row = /^\|\s*Kubernetes\s*\|\s*([^|]*?)\s*\|/m.exec(readFileSync(readme, 'utf8'));
+    const version = row ? minorVersion(row[1]) : undefined;
+    return version ? { version, source: this.rel(readme) } : undefined;
   }
 
   private readComponent(cluster: string, dir: string, name: string): DistComponent {

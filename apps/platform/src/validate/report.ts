@@ -11,10 +11,20 @@ export interface ValidateResult {
   readonly exemptions: readonly Exemption[];
   /** Workloads the policies checked, by cluster. */
   readonly workloads?: Readonly<Record<string, WorkloadsChecked>>;
+  /** Kubernetes releases each cluster's objects were checked against, by cluster. */
+  readonly kubernetes?: Readonly<Record<string, KubernetesChecked>>;
   /** Helm values coverage lines (helm-values.ts). */
   readonly helmValues: readonly string[];
   /** Where schemas came from, for the footer. */
   readonly schemaSources: Readonly<Record<string, string>>;
+}
+
+export interface KubernetesChecked {
+  /** The release the cluster declares, and where. */
+  readonly declared?: string;
+  readonly source?: string;
+  /** Releases checked, the floor first. */
+  readonly checked: readonly string[];
 }
 
 export interface Summary {
@@ -106,6 +116,16 @@ function clusterHeader(result: ValidateResult, name: string, findings: readonly 
   return `cluster ${name}: ${cluster?.components.length ?? 0} components, ${objects} objects: ${errors} errors, ${warnings} warnings`;
 }
 
+/** `  schemas: Kubernetes 1.30 (floor) and 1.33 (declared in dist/dev/cluster.json)` */
+function kubernetesLine(k: KubernetesChecked | undefined): string | undefined {
+  if (!k) return undefined;
+  const [floor, ...others] = k.checked;
+  if (others.length > 0) return `  schemas: Kubernetes ${floor} (floor) and ${others.join(', ')} (declared in ${k.source})`;
+  if (k.declared === floor) return `  schemas: Kubernetes ${floor} (floor; declared in ${k.source})`;
+  const why = k.declared ? `${k.declared}, declared in ${k.source}, has no schemas here` : 'the cluster declares no release';
+  return `  schemas: Kubernetes ${floor} (floor) only: ${why}`;
+}
+
 function countBy(findings: readonly Finding[]): { errors: number; warnings: number } {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return { errors, warnings: findings.length - errors };
@@ -134,6 +154,8 @@ export function formatHuman(result: ValidateResult): string {
     const findings = result.findings.filter((f) => f.cluster === name);
     const exemptions = result.exemptions.filter((e) => e.cluster === name);
     lines.push(clusterHeader(result, name, findings));
+    const kubernetes = kubernetesLine(result.kubernetes?.[name]);
+    if (kubernetes) lines.push(kubernetes);
     if (result.workloads) lines.push(policyLine(result.workloads[name], findings, exemptions.length));
     lines.push(...formatFindingsByFile(findings));
     if (exemptions.length > 0) lines.push(`  exemptions (${exemptions.length}):`, ...exemptions.map(formatExemption));
@@ -162,6 +184,7 @@ export function formatJson(result: ValidateResult): string {
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,
       exemptions: result.exemptions.filter((e) => e.cluster === cluster.name).length,
+      kubernetes: result.kubernetes?.[cluster.name],
       workloads: result.workloads?.[cluster.name] ?? { total: 0, byKind: {}, helmHooks: 0 },
       policies: countBy(findings.filter((f) => f.check === 'policy')),
     };

@@ -41,6 +41,12 @@ export interface DistCluster {
   readonly name: string;
   readonly dir: string;
   readonly components: DistComponent[];
+  /**
+   * The Kubernetes release the cluster declares (`1.33`) and the file it was read from:
+   * `kubernetesVersion` of `dist/<cluster>/cluster.json`, else the "Kubernetes" row of the generated
+   * `dist/<cluster>/README.md`; undefined when neither says (the schema check then uses the floor).
+   */
+  readonly kubernetes?: { readonly version: string; readonly source: string };
 }
 
 export interface ValidateContext {

@@ -63,12 +63,20 @@ function write(path: string, content: unknown): void {
   writeFileSync(path, typeof content === 'string' ? content : stringify(content));
 }
 
-/** Writes `<tmp>/dist/<cluster>/<component>/...` for each cluster. */
-export function makeDist(clusters: Readonly<Record<string, readonly FixtureComponent[]>>): Fixture {
+export interface DistOptions {
+  /** `kubernetesVersion` of each `dist/<cluster>/cluster.json`; null: no cluster.json. Default 1.33. */
+  readonly kubernetesVersion?: string | null;
+}
+
+/** Writes `<tmp>/dist/<cluster>/cluster.json` and `<tmp>/dist/<cluster>/<component>/...` for each cluster. */
+export function makeDist(clusters: Readonly<Record<string, readonly FixtureComponent[]>>, options: DistOptions = {}): Fixture {
   const root = mkdtempSync(join(tmpdir(), 'platform-validate-'));
   writeFileSync(join(root, 'package.json'), '{"name":"fixture","private":true}\n');
   const distDir = join(root, 'dist');
-  for (const [cluster, components] of Object.entries(clusters))
+  const kubernetesVersion = options.kubernetesVersion === undefined ? '1.33' : options.kubernetesVersion;
+  for (const [cluster, components] of Object.entries(clusters)) {
+    if (kubernetesVersion !== null)
+      write(join(distDir, cluster, 'cluster.json'), `${JSON.stringify({ name: cluster, kubernetesVersion })}\n`);
     for (const component of components) {
       const dir = join(distDir, cluster, component.name);
       mkdirSync(dir, { recursive: true });
@@ -85,6 +93,7 @@ export function makeDist(clusters: Readonly<Record<string, readonly FixtureCompo
       if (component.values !== undefined) write(join(dir, 'values.yaml'), component.values);
       for (const [file, content] of Object.entries(component.manifests ?? {})) write(join(dir, 'manifests', file), content);
     }
+  }
   return { root, distDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
