@@ -20,7 +20,7 @@ import { join, relative } from 'node:path';
 import type * as TS from 'typescript';
 
 /** Bump when the output of this generator changes, to invalidate cached schemas. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 
 export interface CoreSchemaBundle {
   /** kubernetes-types version the schemas were derived from (= Kubernetes version). */
@@ -255,11 +255,56 @@ class Converter {
 }
 
 /**
+ * The structural-schema extensions of a CRD's JSONSchemaProps. kubernetes-types 1.30 leaves them
+ * out of its declarations, so every CRD rendered into dist would fail on them; the API server
+ * accepts exactly these, with these values.
+ */
+const JSON_SCHEMA_PROPS_EXTENSIONS: Record<string, Schema> = {
+  'x-kubernetes-embedded-resource': { type: 'boolean' },
+  'x-kubernetes-int-or-string': { type: 'boolean' },
+  'x-kubernetes-list-map-keys': { type: 'array', items: { type: 'string' } },
+  'x-kubernetes-list-type': { type: 'string', enum: ['atomic', 'map', 'set'] },
+  'x-kubernetes-map-type': { type: 'string', enum: ['atomic', 'granular'] },
+  'x-kubernetes-preserve-unknown-fields': { type: 'boolean' },
+  'x-kubernetes-validations': { type: 'array', items: { $ref: '#/definitions/apiextensions.v1.ValidationRule' } },
+};
+
+/**
+ * Fields of embedded Go structs that kubernetes-types 1.30 drops (admission rules embed `Rule`,
+ * ResourceRule lists verbs and resources). Added where a definition of that name lacks them.
+ */
+const STRINGS: Schema = { type: 'array', items: { type: 'string' } };
+const EMBEDDED_FIELDS: readonly [RegExp, Record<string, Schema>][] = [
+  [
+    /^admissionregistration\.v\w+\.(Named)?RuleWithOperations$/,
+    { resources: STRINGS, scope: { type: 'string', enum: ['*', 'Cluster', 'Namespaced'] } },
+  ],
+  [/^authorization\.v\w+\.ResourceRule$/, { resources: STRINGS, verbs: STRINGS }],
+];
+
+function addEmbeddedFields(definitions: Record<string, unknown>): void {
+  for (const [name, definition] of Object.entries(definitions)) {
+    const fields = EMBEDDED_FIELDS.find(([pattern]) => pattern.test(name))?.[1];
+    const properties = (definition as ObjectDefinition).properties;
+    if (fields && properties) for (const [field, schema] of Object.entries(fields)) properties[field] ??= schema;
+  }
+}
+
+function addSchemaExtensions(definitions: Record<string, unknown>): void {
+  const props = definitions['apiextensions.v1.JSONSchemaProps'] as ObjectDefinition | undefined;
+  if (!props?.properties) return;
+  for (const [field, schema] of Object.entries(JSON_SCHEMA_PROPS_EXTENSIONS)) props.properties[field] = schema;
+}
+
+/**
  * What both generators add after converting declarations: wire formats of special types, the
- * list-map keys and the enums of common fields.
+ * JSONSchemaProps extensions, fields of embedded structs, the list-map keys and the enums of common
+ * fields.
  */
 export function finishDefinitions(definitions: Record<string, unknown>): void {
   for (const [name, schema] of Object.entries(SPECIAL)) definitions[name] = schema;
+  addSchemaExtensions(definitions);
+  addEmbeddedFields(definitions);
   addListMapKeys(definitions);
   addEnums(definitions);
 }

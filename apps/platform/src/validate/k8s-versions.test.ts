@@ -165,3 +165,65 @@ describe("where a cluster's release comes from", () => {
     ]);
   });
 });
+
+describe('what the upstream charts render', () => {
+  it('a CRD with structural-schema extensions and an admission webhook with rule resources pass both releases', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    'x-kubernetes-preserve-unknown-fields': true,
+                    properties: {
+                      port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+                      items: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+                    },
+                    'x-kubernetes-validations': [{ rule: 'self.port != 0', message: 'port must be set' }],
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    const webhook = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'widgets' },
+      webhooks: [
+        {
+          name: 'widgets.example.com',
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          clientConfig: { service: { name: 'widgets', namespace: 'apps', path: '/validate' } },
+          rules: [{ apiGroups: ['example.com'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['widgets'], scope: 'Namespaced' }],
+        },
+      ],
+    };
+    expect(
+      await validate({ 'customresourcedefinition-widgets.example.com.yaml': crd, 'validatingwebhookconfiguration-widgets.yaml': webhook }),
+    ).toEqual([]);
+    const badListType = edit(
+      crd,
+      (c) => (c.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.items['x-kubernetes-list-type'] = 'bag'),
+    );
+    expect((await validate({ 'customresourcedefinition-widgets.example.com.yaml': badListType })).map((f) => f.path)).toEqual([
+      'spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.items.x-kubernetes-list-type',
+    ]);
+  });
+});

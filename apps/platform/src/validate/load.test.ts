@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deployment, makeDist, service, type Fixture } from './__fixtures__/dist';
 import { loadDist } from './load';
@@ -97,5 +99,33 @@ describe('loadDist', () => {
     const ctx = loadDist(f.root, 'nowhere');
     expect(ctx.clusters).toEqual([]);
     expect(ctx.loadFindings).toMatchObject([{ rule: 'missing-dist', file: 'nowhere' }]);
+  });
+});
+
+describe('an interrupted synth swap', () => {
+  it('is completed before reading when the new tree was committed (journal present): the new tree is read', () => {
+    const old = fixture({ dev: [{ name: 'web', manifests: { 'service-web.yaml': service() } }] });
+    const next = fixture({ prod: [{ name: 'web', manifests: { 'deployment-web.yaml': deployment() } }] });
+    // The writer's state after its journal: dist (old), the complete new tree, the journal.
+    renameSync(next.distDir, join(old.root, '.dist.tmp-t1'));
+    writeFileSync(join(old.root, '.dist.swap'), JSON.stringify({ new: '.dist.tmp-t1', old: '.dist.old-t1' }));
+    const ctx = loadDist(old.root, 'dist');
+    expect(ctx.recovered).toMatch(/completed an interrupted swap/);
+    expect(ctx.clusters.map((c) => c.name)).toEqual(['prod']);
+    expect(readdirSync(old.root).filter((e) => e.startsWith('.dist'))).toEqual([]);
+  });
+
+  it('is rolled back when the new tree was never committed (no journal): the old tree is read', () => {
+    const old = fixture({ dev: [{ name: 'web', manifests: { 'service-web.yaml': service() } }] });
+    const partial = fixture({ prod: [{ name: 'web' }] });
+    renameSync(partial.distDir, join(old.root, '.dist.tmp-t2'));
+    const ctx = loadDist(old.root, 'dist');
+    expect(ctx.recovered).toBeTruthy();
+    expect(ctx.clusters.map((c) => c.name)).toEqual(['dev']);
+    expect(existsSync(join(old.root, '.dist.tmp-t2'))).toBe(false);
+  });
+
+  it('leaves a clean dist alone', () => {
+    expect(loadDist(fixture({ dev: [] }).root, 'dist').recovered).toBeUndefined();
   });
 });

@@ -8,11 +8,16 @@
  * file and the schema checks still see every object. An unparsable component.json is left
  * undefined for the contract check to report.
  *
+ * Before reading, an interrupted synth swap of the dist directory is recovered (`recoverDist` of
+ * @platform/core: a complete new tree is rolled forward, an incomplete one removed), so validate
+ * never reads a half-written tree; what recovery did is kept in `ctx.recovered` for the report.
+ *
  * The Kubernetes release of a cluster comes from `dist/<cluster>/cluster.json` (`kubernetesVersion`),
  * else from the "Kubernetes" row of the generated `dist/<cluster>/README.md`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { recoverDist } from '@platform/core/dist-swap';
 import { parseAllDocuments } from 'yaml';
 import type { DistCluster, DistComponent, DistObject, Finding, ValidateContext } from './types';
 import { compareStrings, isRecord } from './util';
@@ -187,6 +192,21 @@ export function loadDist(root: string, distDir: string): ValidateContext {
   const absoluteRoot = resolve(root);
   const absoluteDist = resolve(absoluteRoot, distDir);
   const reader = new DistReader(absoluteRoot);
+  let recovered: string | undefined;
+  try {
+    recovered = recoverDist(absoluteDist);
+  } catch (error) {
+    reader.findings.push({
+      check: 'contract',
+      rule: 'dist-recovery-failed',
+      severity: 'error',
+      file: reader.rel(absoluteDist),
+      message: `an interrupted synth left ${reader.rel(absoluteDist)} half swapped and recovery failed: ${(error as Error).message}`,
+      hint: 'fix what the message names, then run validate (or synth) again; nothing was checked',
+    });
+    return { root: absoluteRoot, distDir: absoluteDist, clusters: [], loadFindings: reader.findings };
+  }
+  const note = recovered ? { recovered } : {};
   if (!existsSync(absoluteDist) || !statSync(absoluteDist).isDirectory()) {
     reader.findings.push({
       check: 'contract',
@@ -196,8 +216,8 @@ export function loadDist(root: string, distDir: string): ValidateContext {
       message: `no dist directory at ${absoluteDist}`,
       hint: 'run `npm run synth` first',
     });
-    return { root: absoluteRoot, distDir: absoluteDist, clusters: [], loadFindings: reader.findings };
+    return { root: absoluteRoot, distDir: absoluteDist, clusters: [], loadFindings: reader.findings, ...note };
   }
   const clusters = subdirectories(absoluteDist).map((name) => reader.readCluster(absoluteDist, name));
-  return { root: absoluteRoot, distDir: absoluteDist, clusters, loadFindings: reader.findings };
+  return { root: absoluteRoot, distDir: absoluteDist, clusters, loadFindings: reader.findings, ...note };
 }

@@ -146,7 +146,7 @@ function formatExemption(e: Exemption): string {
 
 /** The human report: per cluster, findings grouped by file, then exemptions; then the summary line. */
 export function formatHuman(result: ValidateResult): string {
-  const lines: string[] = [];
+  const lines: string[] = result.ctx.recovered ? [`dist: ${result.ctx.recovered}`, ''] : [];
   const clusterNames = [
     ...new Set([...result.ctx.clusters.map((c) => c.name), ...result.findings.flatMap((f) => (f.cluster ? [f.cluster] : []))]),
   ].sort(compareStrings);
@@ -190,6 +190,7 @@ export function formatJson(result: ValidateResult): string {
     };
   }
   const document = {
+    ...(result.ctx.recovered ? { recovered: result.ctx.recovered } : {}),
     clusters,
     findings: result.findings,
     exemptions: result.exemptions,

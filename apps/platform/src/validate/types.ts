@@ -60,6 +60,8 @@ export interface ValidateContext {
    * files); reported by the CLI with the other findings. Filled by load.ts.
    */
   readonly loadFindings?: Finding[];
+  /** What the recovery of an interrupted synth swap did before dist was read (load.ts), if anything. */
+  readonly recovered?: string;
 }
 
 export type Severity = 'error' | 'warning';
