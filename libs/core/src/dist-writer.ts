@@ -18,6 +18,26 @@ export interface ComponentJson {
   syncOptions: string[];
 }
 
+/** `dist/<cluster>/cluster.json`: the facts tools reading dist need (validate checks against the cluster's Kubernetes version). */
+export interface ClusterJson {
+  name: string;
+  file: string;
+  environment: string;
+  provider: string;
+  kubernetesVersion: string;
+}
+
+export function clusterJson(cluster: RenderedCluster): ClusterJson {
+  const { spec } = cluster;
+  return {
+    name: cluster.name,
+    file: cluster.file,
+    environment: spec.environment,
+    provider: spec.provider,
+    kubernetesVersion: spec.kubernetesVersion,
+  };
+}
+
 /** Repository-relative directory of a component, e.g. `dist/dev/cert-manager`. */
 export function componentDir(distPath: string, cluster: string, component: string): string {
   return `${distPath}/${cluster}/${component}`;
@@ -85,6 +105,7 @@ export function distFiles(clusters: readonly RenderedCluster[], distPath = 'dist
   const problems: Problem[] = [];
   for (const cluster of clusters) {
     files.set(`${cluster.name}/README.md`, renderClusterReadme(cluster));
+    files.set(`${cluster.name}/cluster.json`, toJsonText(clusterJson(cluster)));
     for (const c of cluster.components) {
       const dir = `${cluster.name}/${c.name}`;
       files.set(`${dir}/component.json`, toJsonText(componentJson(distPath, cluster.name, c)));
