@@ -180,7 +180,8 @@ export const SYNC_OPTIONS_PATCH = [
 
 /**
  * The two Applications the bootstrap creates (Terraform or `kubectl apply`), both in the bootstrap
- * project, without the resources finalizer (deleting either never cascades), each with one source:
+ * project, without the resources finalizer and with `Delete=false` (deleting either, even with a
+ * cascade from the UI, deletes nothing it delivered), each with one source:
  * - `argocd` manages Argo CD itself: the argocd component's manifests except the ApplicationSets.
  *   It never waits for the platform, so Argo CD's own updates and self-heal are never blocked.
  * - `platform` syncs the ApplicationSets, one sync wave per platform wave, retried without limit.
@@ -197,7 +198,9 @@ export function renderBootstrapApplications(scope: Construct, platform: Platform
         project: 'bootstrap',
         destination,
         source: distSource(spec, manifests, { exclude: APPLICATIONSET_FILES }),
-        syncPolicy: { ...APPLICATION_SYNC_POLICY, syncOptions: [...self.syncOptions] },
+        // Delete=false: deleting this Application (the UI and CLI add the finalizer by default)
+        // keeps Argo CD and everything it delivers.
+        syncPolicy: { ...APPLICATION_SYNC_POLICY, syncOptions: [...self.syncOptions, 'Delete=false'] },
       },
     }),
     new Application(scope, 'application-platform', {
@@ -212,7 +215,7 @@ export function renderBootstrapApplications(scope: Construct, platform: Platform
         project: 'bootstrap',
         destination,
         source: distSource(spec, manifests, { include: APPLICATIONSET_FILES }),
-        syncPolicy: { ...PLATFORM_SYNC_POLICY, syncOptions: ['ServerSideApply=true'] },
+        syncPolicy: { ...PLATFORM_SYNC_POLICY, syncOptions: ['ServerSideApply=true', 'Delete=false'] },
       },
     }),
   ];

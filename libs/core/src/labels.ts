@@ -13,6 +13,8 @@ export const MANAGED_BY = 'cdk8s';
 export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** Argo CD annotation with per-object sync options. */
 export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+/** Argo CD annotation with per-object compare options. */
+export const ARGOCD_COMPARE_OPTIONS = 'argocd.argoproj.io/compare-options';
 
 /** Labels added to every object of a component, only where the object does not set them. */
 export function commonLabels(component: string): Record<string, string> {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-30';
-import { ARGOCD_SYNC_OPTIONS } from './labels';
+import { ARGOCD_COMPARE_OPTIONS, ARGOCD_SYNC_OPTIONS } from './labels';
 import { allowDns, defaultDeny } from './network';
 import { DNS1123_LABEL } from './validation';
 
@@ -83,9 +83,11 @@ export const POD_SECURITY_VERSION = 'v1.30';
 
 /**
  * Renders one namespace: PSS labels (enforce its level; warn and audit `restricted` everywhere),
- * the mesh label, a default-deny NetworkPolicy and DNS egress. The Namespace is never deleted by
- * Argo CD on its own (`Delete=false`: an Application deletion does not cascade to it) and a prune,
- * when no component declares it any more, waits for a person to confirm (`Prune=confirm`).
+ * the mesh label, a default-deny NetworkPolicy and DNS egress. Argo CD never deletes the Namespace:
+ * not when an Application is deleted (`Delete=false`), not when no component declares it any more
+ * (`Prune=false`); such a leftover does not hold the namespaces Application OutOfSync
+ * (`IgnoreExtraneous`), so wave 0 never waits for it. `npm run diff` lists it for a person to delete.
+ * (`Prune=confirm` would stop every later wave until someone confirms: see ADR 0004.)
  */
 export function renderNamespace(scope: Construct, ns: Namespace, injection: boolean): void {
   const v = POD_SECURITY_VERSION;
@@ -102,7 +104,8 @@ export function renderNamespace(scope: Construct, ns: Namespace, injection: bool
         'istio-injection': injection && ns.meshed ? 'enabled' : 'disabled',
       },
       annotations: {
-        [ARGOCD_SYNC_OPTIONS]: 'Delete=false,Prune=confirm',
+        [ARGOCD_SYNC_OPTIONS]: 'Delete=false,Prune=false',
+        [ARGOCD_COMPARE_OPTIONS]: 'IgnoreExtraneous',
         ...(ns.reason ? { 'platform/pod-security-reason': ns.reason } : {}),
       },
     },
