@@ -177,7 +177,7 @@ describe('the platform as synthesized: one ApplicationSet per component', () => 
     expect(cluster.isSynced('demo') && cluster.isSynced('platform')).toBe(true);
   });
 
-  test('removing a component deletes only its own objects; its Namespace waits for confirmation, and so does the platform', () => {
+  test('removing a component deletes only its own objects; its Namespace is kept and nothing waits', () => {
     const cluster = bootstrap(before());
     // What cert-manager would create for the Certificate: live, tracked by no Application.
     cluster.kubectlApply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-tls', namespace: 'demo' } }], 'cert-manager');
@@ -186,70 +186,58 @@ describe('the platform as synthesized: one ApplicationSet per component', () => 
     cluster.settle();
     const events = cluster.events.slice(mark);
     // The demo ApplicationSet generates nothing now (its component.json is gone): it deletes the
-    // Application, whose finalizer deletes what it deployed.
-    expect(objectsOf(events, 'deleted')).toEqual([
-      '/ConfigMap/demo/demo-settings',
-      'argoproj.io/Application/argocd/demo',
-      'cert-manager.io/Certificate/demo/demo-tls',
-    ]);
-    expect(ofType(events, 'deleted').find((e) => e.kind === 'Application')!.by).toBe('ApplicationSet/demo');
-    // The namespace waits for a person, and so do its policies: the same wave of `namespaces`.
-    expect(objectsOf(events, 'awaiting-confirmation')).toEqual(['/Namespace//demo']);
-    expect(cluster.get('NetworkPolicy', 'demo', 'default-deny')).toBeDefined();
-    expect(cluster.get('Secret', 'demo', 'demo-tls')).toBeDefined();
-    // Unsafe for liveness: `namespaces` stays OutOfSync, so its ApplicationSet (wave 0) is never
-    // Healthy and the platform sync waits at wave 0: the demo ApplicationSet is not pruned yet.
-    expect(cluster.isSynced('namespaces')).toBe(false);
-    expect(cluster.isSynced('platform')).toBe(false);
-    expect(cluster.get('ApplicationSet', 'argocd', 'demo')).toBeDefined();
-
-    // Confirmed: the Namespace goes, with everything still in it (the namespace controller).
-    const confirmed = cluster.events.length;
-    cluster.approveDeletion('namespaces');
-    cluster.settle();
-    const after = cluster.events.slice(confirmed);
-    expect(ofType(after, 'deleted').map((e) => `${e.object} by ${e.by}`)).toEqual(
+    // Application, whose finalizer deletes what it deployed; the platform prunes the ApplicationSet.
+    expect(objectsOf(events, 'deleted')).toEqual(
       expect.arrayContaining([
-        '/Namespace//demo by Application/namespaces',
-        '/Secret/demo/demo-tls by namespace-controller',
-        'argoproj.io/ApplicationSet/argocd/demo by Application/platform',
+        '/ConfigMap/demo/demo-settings',
+        'argoproj.io/Application/argocd/demo',
+        'cert-manager.io/Certificate/demo/demo-tls',
+        'argoproj.io/ApplicationSet/argocd/demo',
       ]),
     );
-    expect(cluster.isSynced('platform')).toBe(true);
+    expect(ofType(events, 'deleted').find((e) => e.kind === 'Application')!.by).toBe('ApplicationSet/demo');
+    // The Namespace (Delete=false,Prune=false) stays with what is still in it; IgnoreExtraneous
+    // keeps the namespaces Application Synced, so wave 0 and the platform never wait for it.
+    expect(objectsOf(events, 'prune-skipped')).toEqual(['/Namespace//demo']);
+    expect(ofType(events, 'awaiting-confirmation')).toEqual([]);
+    expect(cluster.get('Namespace', undefined, 'demo')).toBeDefined();
+    expect(cluster.get('Secret', 'demo', 'demo-tls')).toBeDefined();
+    expect(objectsOf(events, 'deleted').filter((o) => o.includes('/Namespace/'))).toEqual([]);
+    expect(['namespaces', 'platform'].filter((a) => !cluster.isSynced(a))).toEqual([]);
   });
 
-  test('hazard: a pending namespace confirmation also holds back a component added in the same revision', () => {
-    const next = revision({ demo: false, gateway: true });
-    const { cluster } = upgrade(before(), next);
+  test('a component added with a removal is delivered at once (nothing waits for the removed Namespace)', () => {
+    const { cluster, events } = upgrade(before(), revision({ demo: false, gateway: true }));
+    expect(cluster.get('Namespace', undefined, 'gateway-system')).toBeDefined();
+    expect(['namespaces', 'gateway-crds', 'platform'].filter((a) => !cluster.isSynced(a))).toEqual([]);
+    expect(objectsOf(events, 'deleted')).toEqual(
+      expect.arrayContaining(['networking.k8s.io/NetworkPolicy/demo/default-deny', 'argoproj.io/ApplicationSet/argocd/demo']),
+    );
+  });
+
+  test('rejected alternative: with Prune=confirm on Namespaces, an unconfirmed prune stops the platform at wave 0', () => {
+    // The live object's annotations decide a prune: both revisions carry the alternative.
+    const confirm = (files: Map<string, string>) =>
+      new Map(
+        [...files].map(([path, text]) => [
+          path,
+          path.includes('/namespaces/manifests/namespace-')
+            ? text
+                .replace('    argocd.argoproj.io/compare-options: IgnoreExtraneous\n', '')
+                .replace('Delete=false,Prune=false', 'Delete=false,Prune=confirm')
+            : text,
+        ]),
+      );
+    const { cluster, events } = upgrade(confirm(before()), confirm(revision({ demo: false, gateway: true })));
+    expect(objectsOf(events, 'awaiting-confirmation')).toEqual(['/Namespace//demo']);
+    expect(cluster.isSynced('namespaces')).toBe(false);
+    expect(cluster.isSynced('platform')).toBe(false);
+    // The component added in the same revision gets neither its Namespace nor its ApplicationSet.
     expect(cluster.get('Namespace', undefined, 'gateway-system')).toBeUndefined();
     expect(cluster.get('ApplicationSet', 'argocd', 'gateway-crds')).toBeUndefined();
     cluster.approveDeletion('namespaces');
     cluster.settle();
     expect(cluster.isSynced('gateway-crds')).toBe(true);
-  });
-
-  test('with Prune=false and IgnoreExtraneous on Namespaces instead, nothing waits and the Namespace is kept', () => {
-    // The live object's annotations decide a prune: both revisions carry the alternative.
-    const alternative = (files: Map<string, string>) =>
-      new Map(
-        [...files].map(([path, text]) => [
-          path,
-          path.includes('/namespaces/manifests/namespace-')
-            ? text.replace(
-                'Delete=false,Prune=confirm',
-                'Delete=false,Prune=false\n    argocd.argoproj.io/compare-options: IgnoreExtraneous',
-              )
-            : text,
-        ]),
-      );
-    const { cluster, events } = upgrade(alternative(before()), alternative(revision({ demo: false, gateway: true })));
-    expect(cluster.get('Namespace', undefined, 'demo')).toBeDefined();
-    expect(objectsOf(events, 'prune-skipped')).toEqual(['/Namespace//demo']);
-    expect(ofType(events, 'awaiting-confirmation')).toEqual([]);
-    expect(['namespaces', 'gateway-crds', 'platform'].filter((a) => !cluster.isSynced(a))).toEqual([]);
-    expect(objectsOf(events, 'deleted')).toEqual(
-      expect.arrayContaining(['networking.k8s.io/NetworkPolicy/demo/default-deny', 'argoproj.io/ApplicationSet/argocd/demo']),
-    );
   });
 
   test.each(['platform', 'argocd'])('kubectl delete of the %s Application deletes nothing else', (name) => {
