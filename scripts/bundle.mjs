@@ -87,6 +87,8 @@ export async function runBundled(name, contents, argv) {
     console.error(`${name} failed to compile, nothing was written:\n${error.message ?? error}`);
     process.exit(1);
   }
+  // Stack traces name the TypeScript sources (a cluster file's line), not the bundle.
+  process.setSourceMapsEnabled(true);
   process.exitCode = await createRequire(import.meta.url)(outfile).run(argv);
 }
 

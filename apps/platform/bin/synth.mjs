@@ -24,17 +24,36 @@ try {
   console.error(`synth: cannot read cluster directory ${clustersDir}`);
   process.exit(2);
 }
+if (files.length === 0) {
+  const shown = relative(process.cwd(), clustersDir) || '.';
+  console.error(
+    `synth failed, nothing written: no cluster files in ${shown}/: add ${shown}/<name>.ts (files starting with "_" are shared modules)`,
+  );
+  process.exit(1);
+}
 
 const modules = files.map((f, n) => ({
   name: `cluster${n}`,
   path: join(clustersDir, f),
   file: relative(ROOT, join(clustersDir, f)).split('\\').join('/'),
 }));
+// Each cluster module is evaluated when synth first reads its exports (esbuild bundles `require`
+// of an ES module as a lazy initializer), so an exception at its top level is reported with its
+// file (renderAll) instead of stopping the bundle before anything runs.
 const entry = [
   `import { main } from ${src('apps/platform/src/main.ts')};`,
-  ...modules.map((m) => `import * as ${m.name} from ${JSON.stringify(m.path)};`),
+  `declare const require: (path: string) => unknown;`,
+  `function lazy(load: () => unknown): () => never {`,
+  `  let result: { exports: unknown } | { error: unknown } | undefined;`,
+  `  return () => {`,
+  `    if (!result) try { result = { exports: load() }; } catch (error) { result = { error }; }`,
+  `    if ('error' in result) throw result.error;`,
+  `    return result.exports as never;`,
+  `  };`,
+  `}`,
+  ...modules.map((m) => `const ${m.name} = lazy(() => require(${JSON.stringify(m.path)}));`),
   `export function run(argv: string[]): Promise<number> {`,
-  `  return main({ root: ${JSON.stringify(ROOT)}, argv, modules: [${modules.map((m) => `{ file: ${JSON.stringify(m.file)}, exports: ${m.name} as never }`).join(', ')}] });`,
+  `  return main({ root: ${JSON.stringify(ROOT)}, argv, modules: [${modules.map((m) => `{ file: ${JSON.stringify(m.file)}, get exports() { return ${m.name}(); } }`).join(', ')}] });`,
   `}`,
 ].join('\n');
 

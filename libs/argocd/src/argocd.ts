@@ -15,6 +15,7 @@ import {
   allowEgress,
   allowKubeApi,
   allowWithinNamespace,
+  oncePerCluster,
   parseComponentProps,
   renderAppProjects,
   renderApplicationSets,
@@ -211,3 +212,5 @@ export class ArgoCd extends Component {
     });
   }
 }
+
+oncePerCluster(ArgoCd, 'ArgoCd', 'it syncs every component of the cluster and owns its AppProjects and bootstrap Applications');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterSpec, strictObject } from '@platform/core';
+import { AWS_REGION, ClusterSpec, Platform, showValue, strictObject } from '@platform/core';
 import type { ClusterIssuerSpec, ClusterIssuerSpecAcmeSolvers } from '@platform/crds/generated/cert-manager.io';
 
 const ACME_SERVERS = {
@@ -16,7 +16,7 @@ export class AcmeSolver {
    */
   static route53(
     props: {
-      /** @default - the cluster's region */
+      /** AWS region of the Route 53 API; needed on kind, which has none. @default - the cluster's region */
       readonly region?: string;
       /** Manage only this hosted zone (skips the zone lookup). @default - looked up from the domain */
       readonly hostedZoneId?: string;
@@ -30,6 +30,15 @@ export class AcmeSolver {
         dns01: { route53: { region: props.region ?? cluster.region, ...(props.hostedZoneId && { hostedZoneId: props.hostedZoneId }) } },
       }),
       { usesAwsApi: true, usesGatewayApi: false },
+      (cluster) => {
+        if (props.region !== undefined) {
+          return typeof props.region === 'string' && AWS_REGION.test(props.region)
+            ? undefined
+            : `got AcmeSolver.route53({ region: ${showValue(props.region)} }), expected an AWS region such as "eu-west-1"`;
+        }
+        if (cluster.region) return undefined;
+        return `got AcmeSolver.route53() without a region, and ${cluster.provider} cluster "${cluster.name}" has no AWS region: Route 53 needs one; on kind use Issuer.selfSignedCa({ commonName }), or give AcmeSolver.route53({ region: "eu-west-1" })`;
+      },
     );
   }
 
@@ -66,8 +75,26 @@ export class AcmeSolver {
     /** The solver as rendered for a cluster. */
     readonly spec: (cluster: ClusterSpec) => ClusterIssuerSpecAcmeSolvers,
     readonly needs: { readonly usesAwsApi: boolean; readonly usesGatewayApi: boolean },
+    /** Why the solver cannot work on a cluster (what it got and what is allowed), or undefined. */
+    readonly problem: (cluster: ClusterSpec) => string | undefined = () => undefined,
   ) {}
 }
+
+/**
+ * An issuer's solver: an AcmeSolver that works on the cluster being composed (a Route 53 solver
+ * needs a region, which a kind cluster does not have).
+ */
+const solverSchema = z
+  .custom<AcmeSolver>((v) => v instanceof AcmeSolver, {
+    error: (iss) =>
+      `got ${iss.input === null ? 'nothing' : showValue(iss.input)}, expected AcmeSolver.route53(...) or AcmeSolver.http01Gateway(...)`,
+  })
+  .superRefine((solver, ctx) => {
+    if (!(solver instanceof AcmeSolver)) return;
+    const cluster = Platform.composing()?.spec;
+    const problem = cluster && solver.problem(cluster);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const emailSchema = z.email({
   error: (iss) => `got ${JSON.stringify(iss.input)}, expected the e-mail address Let's Encrypt sends expiry notices to`,
@@ -81,14 +108,22 @@ export class Issuer {
   static letsEncrypt(props: { readonly staging: boolean; readonly email: string; readonly solver: AcmeSolver }): Issuer {
     const env = props.staging ? 'staging' : 'production';
     const name = `letsencrypt-${env}`;
-    return new Issuer(name, 'acme', { email: props.email }, props.solver.needs, (cluster) => ({
-      acme: {
-        server: ACME_SERVERS[env],
-        email: props.email,
-        privateKeySecretRef: { name: `${name}-account-key` },
-        solvers: [props.solver.spec(cluster)],
-      },
-    }));
+    // A missing solver (a cluster file is not type-checked at synth) is reported by issuerInputsSchema.
+    const solver = props.solver instanceof AcmeSolver ? props.solver : undefined;
+    return new Issuer(
+      name,
+      'acme',
+      { email: props.email, solver: props.solver ?? null },
+      solver?.needs ?? { usesAwsApi: false, usesGatewayApi: false },
+      (cluster) => ({
+        acme: {
+          server: ACME_SERVERS[env],
+          email: props.email,
+          privateKeySecretRef: { name: `${name}-account-key` },
+          solvers: solver ? [solver.spec(cluster)] : [],
+        },
+      }),
+    );
   }
 
   /**
@@ -112,7 +147,7 @@ export class Issuer {
     readonly name: string,
     readonly type: 'acme' | 'ca',
     /** Inputs validated when the issuer is rendered. */
-    readonly inputs: { readonly email?: string; readonly commonName?: string },
+    readonly inputs: { readonly email?: string; readonly commonName?: string; readonly solver?: AcmeSolver | null },
     readonly needs: { readonly usesAwsApi: boolean; readonly usesGatewayApi: boolean },
     /** The ClusterIssuer spec as rendered for a cluster. */
     readonly spec: (cluster: ClusterSpec) => ClusterIssuerSpec,
@@ -123,4 +158,5 @@ export class Issuer {
 export const issuerInputsSchema = strictObject({
   email: emailSchema.optional(),
   commonName: z.string().min(1).optional(),
+  solver: solverSchema.optional(),
 });

@@ -7,7 +7,8 @@ export const PROVIDERS = ['kind', 'eks'] as const;
 /** The environment tier. Components never branch on it: cluster files choose typed values. */
 export const ENVIRONMENTS = ['local', 'dev', 'prod'] as const;
 
-const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** An AWS region name such as `eu-west-1`. */
+export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const GIT_URL = /^(https:\/\/[^\s/$.?#].[^\s]*|git@[^\s:]+:[^\s]+|ssh:\/\/[^\s]+)$/;
 
 const availability = strictObject({
@@ -55,9 +56,22 @@ export const clusterSpecSchema = strictObject({
     .optional(),
   /** Availability zones the cluster's nodes and zone-spread workloads use: 1 (kind) to 3. */
   azs: z
-    .array(z.string().min(1))
-    .min(1, { error: (iss) => `got ${showValue(iss.input)}, a cluster needs 1 to 3 availability zones` })
-    .max(3, { error: (iss) => `got ${(iss.input as unknown[]).length} zones, a cluster has 1 to 3 availability zones` }),
+    .array(
+      z
+        .string({ error: (iss) => `got ${showValue(iss.input)}, expected a zone name (a string such as "eu-west-1a")` })
+        .min(1, { error: 'must not be empty: a zone name such as "eu-west-1a"' }),
+      {
+        error: (iss) =>
+          typeof iss.input === 'string'
+            ? `got a string (${showValue(iss.input)}), expected a list of zone names such as ${showValue([iss.input])}`
+            : `got ${showValue(iss.input)}, expected a list of zone names such as ["eu-west-1a", "eu-west-1b"]`,
+      },
+    )
+    // Not .min()/.max(): zod runs those on anything with a length, and would count a string's letters as zones.
+    .superRefine((azs, ctx) => {
+      if (azs.length < 1) ctx.addIssue({ code: 'custom', message: `got ${showValue(azs)}, a cluster needs 1 to 3 availability zones` });
+      if (azs.length > 3) ctx.addIssue({ code: 'custom', message: `got ${azs.length} zones, a cluster has 1 to 3 availability zones` });
+    }),
   /** Base DNS domain of the cluster's public hosts (`keycloak.<domain>`, `api.<domain>`). */
   domain: domainName(),
   network,
@@ -77,7 +91,8 @@ export const clusterSpecRules = clusterSpecSchema.superRefine((spec, ctx) => {
   const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (spec.provider === 'eks') {
     if (!spec.region) issue(['region'], 'missing: an EKS cluster needs its AWS region, e.g. "eu-west-1"');
-    if (spec.azs.length < 2) issue(['azs'], `got ${spec.azs.length} zone, EKS needs at least 2 (control plane subnets span two zones)`);
+    // No zone at all is already a problem of spec.azs: these rules count zones of a valid list.
+    if (spec.azs.length === 1) issue(['azs'], `got 1 zone, EKS needs at least 2 (control plane subnets span two zones)`);
     spec.azs.forEach((az, i) => {
       if (spec.region && !new RegExp(`^${spec.region}[a-z]$`).test(az))
         issue(['azs', i], `got ${showValue(az)}, expected a zone of region ${spec.region} such as "${spec.region}a"`);
@@ -86,7 +101,7 @@ export const clusterSpecRules = clusterSpecSchema.superRefine((spec, ctx) => {
     issue(['region'], `got ${showValue(spec.region)}, a kind cluster has no AWS region: remove the field`);
   }
   if (spec.environment === 'prod') {
-    if (spec.azs.length !== 3)
+    if (spec.azs.length === 1 || spec.azs.length === 2)
       issue(['azs'], `got ${spec.azs.length} zones, prod needs 3 (one per zone for the Postgres instances and Vault Raft peers)`);
     if (spec.provider !== 'eks') issue(['provider'], `got ${showValue(spec.provider)}, prod runs on "eks"`);
     if (spec.availability.replicas < 2)

@@ -1,3 +1,6 @@
+import type { IConstruct } from 'constructs';
+import { SynthError, reportProblem, showValue } from './errors';
+
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /@sha256:[a-f0-9]{64}$/;
 
@@ -20,9 +23,16 @@ export function unpinnedImage(image: unknown): string | undefined {
   return undefined;
 }
 
-/** Throws unless the image is pinned (see unpinnedImage). */
-export function assertPinnedImage(image: string): string {
+/**
+ * Checks that an image is pinned (see unpinnedImage) and returns it. With the construct that uses
+ * it, a problem is reported at `<construct>.<field>` and the construct goes on (see reportProblem);
+ * without one, it throws a SynthError (composeCluster names the cluster file).
+ */
+export function assertPinnedImage(image: string, at?: IConstruct, field = 'image'): string {
   const problem = unpinnedImage(image);
-  if (problem) throw new Error(`image ${JSON.stringify(image)} is not pinned: ${problem}`);
+  if (!problem) return image;
+  const message = `got ${showValue(image)}, which is not pinned: ${problem}`;
+  if (at) reportProblem(at, field, message);
+  else throw new SynthError([{ file: '', path: field, message }]);
   return image;
 }

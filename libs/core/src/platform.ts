@@ -1,9 +1,9 @@
 import { App } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ClusterSpec, ClusterSpecInput, clusterSpecRules } from './cluster-spec';
 import type { ChartUse } from './chart';
 import type { Component, Flow, KubeObject, ProjectName } from './component';
-import { Problem, SynthError } from './errors';
+import { PROBLEM_SINK, Problem, ProblemSink, SynthError } from './errors';
 import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from './cluster-namespaces';
 import { normalizeChartObjects } from './chart-objects';
 import { resolveAddons } from './addons';
@@ -29,11 +29,40 @@ export function defineCluster(spec: ClusterSpecInput, compose: (platform: Platfo
   return { spec, compose };
 }
 
+/** Component classes a cluster has at most one of (see oncePerCluster): what to call them, and why. */
+const ONCE_PER_CLUSTER = new Map<abstract new (...args: never[]) => Component, { readonly label: string; readonly why: string }>();
+
+/**
+ * Declares that a cluster has at most one component of class `cls` (Argo CD, say), under whatever
+ * name: a second one is a problem naming both. `label` names the class in the message (`ArgoCd`).
+ */
+export function oncePerCluster(cls: abstract new (...args: never[]) => Component, label: string, why: string): void {
+  ONCE_PER_CLUSTER.set(cls, { label, why });
+}
+
+/** The Platform whose cluster file's compose function runs now (composeCluster); see Platform.composing(). */
+let composing: Platform | undefined;
+
+const DECLARED_TWICE = 'declared twice: component names are unique per cluster';
+
 /** The root construct of one cluster: its validated facts and its components. */
-export class Platform extends Construct {
+export class Platform extends Construct implements ProblemSink {
+  readonly [PROBLEM_SINK] = true as const;
   private readonly registered: Component[] = [];
   private readonly finishers: (() => void)[] = [];
+  private readonly problemList: Problem[] = [];
+  /** Components whose id was taken: reported once, kept out of the tree and of the components. */
+  private readonly duplicates = new WeakSet<IConstruct>();
   private waves?: ReadonlyMap<string, number>;
+
+  /**
+   * The Platform whose cluster file is being composed, for checks of a value built in the cluster
+   * file that need the cluster's facts but get no construct (an ACME solver's region, say).
+   * Undefined outside composeCluster.
+   */
+  static composing(): Platform | undefined {
+    return composing;
+  }
 
   constructor(
     scope: Construct,
@@ -43,15 +72,51 @@ export class Platform extends Construct {
     readonly file: string,
   ) {
     super(scope, spec.name);
+    // A second child with a taken id is reported here, where the constructs library would throw
+    // its own error and stop the cluster file; the duplicate stays out of the tree.
+    const node = this.node as unknown as { addChild(child: IConstruct, name: string): void };
+    const addChild = node.addChild.bind(node);
+    node.addChild = (child, name) => {
+      if (!this.node.tryFindChild(name)) return addChild(child, name);
+      this.duplicates.add(child);
+      this.report({ file, path: `components.${name}`, message: DECLARED_TWICE });
+    };
   }
 
-  /** Called by the Component constructor. */
+  /**
+   * Records a problem and lets composition go on; composeCluster throws every recorded problem once
+   * the cluster file has run. After composition (in `whenComplete` callbacks) it throws at once.
+   */
+  report(problem: Problem): void {
+    if (composing !== this) throw new SynthError([problem]);
+    this.problemList.push(problem);
+  }
+
+  /** The problems recorded so far (see report). */
+  get problems(): readonly Problem[] {
+    return this.problemList;
+  }
+
+  /** Called by the Component constructor. Duplicate names and a second once-per-cluster component are reported, not registered. */
   register(component: Component): void {
-    const existing = this.registered.find((c) => c.name === component.name);
-    if (existing) {
-      throw new SynthError([
-        { file: this.file, path: `components.${component.name}`, message: 'declared twice: component names are unique per cluster' },
-      ]);
+    if (this.duplicates.has(component)) return;
+    const at = `components.${component.name}`;
+    if (this.registered.some((c) => c.name === component.name)) {
+      this.report({ file: this.file, path: at, message: DECLARED_TWICE });
+      return;
+    }
+    for (const [cls, { label, why }] of ONCE_PER_CLUSTER) {
+      // Not `instanceof`: cdk8s' Chart answers it for every chart.
+      const isA = (c: Component) => Object.prototype.isPrototypeOf.call(cls.prototype, c);
+      const first = isA(component) ? this.registered.find(isA) : undefined;
+      if (first) {
+        this.report({
+          file: this.file,
+          path: at,
+          message: `got a second ${label} (the first is "${first.name}"): ${label} is once per cluster (${why}); remove one`,
+        });
+        return;
+      }
     }
     this.registered.push(component);
   }
@@ -220,15 +285,22 @@ export function composeCluster(definition: ClusterDefinition, file: string): Com
   }
   const spec = parseOrThrow(clusterSpecRules, definition.spec, file, 'spec');
   const platform = new Platform(new App(), spec, file);
+  // Components report what they can and go on (Platform.report); a throw stops the cluster file
+  // there. Either way, every problem found is reported: recorded ones first, the thrown one last.
+  const outer = composing;
+  composing = platform;
   try {
     definition.compose(platform);
     resolveAddons(platform);
     addClusterNamespaces(platform);
   } catch (error) {
-    throw new SynthError(toProblems(file, error));
+    const thrown = toProblems(file, error).map((p) => (p.file === '' ? { ...p, file } : p));
+    throw new SynthError([...platform.problems, ...thrown]);
+  } finally {
+    composing = outer;
   }
   const { waves, problems } = computeWaves(file, platform.components);
-  if (problems.length > 0) throw new SynthError(problems);
+  if (platform.problems.length + problems.length > 0) throw new SynthError([...platform.problems, ...problems]);
   return { file, spec, platform, waves };
 }
 

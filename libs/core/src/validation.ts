@@ -121,4 +121,7 @@ export const replicasSchema = () =>
   });
 
 /** The `additionalValues` escape hatch of a component: a map of chart values. */
-export const additionalValuesSchema = () => z.record(z.string(), z.unknown(), { error: 'expected a map of Helm values' });
+export const additionalValuesSchema = () =>
+  z.record(z.string(), z.unknown(), {
+    error: (iss) => `got ${showValue(iss.input)}, expected a map of chart values (an object)`,
+  });

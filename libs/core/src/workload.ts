@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-30';
+import { reportProblem, showValue } from './errors';
 import { assertPinnedImage } from './images';
 import { LABEL_COMPONENT, selectorLabels } from './labels';
 
@@ -97,10 +98,12 @@ export class SecureDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureDeploymentProps) {
     super(scope, id);
+    // Problems are reported at this construct's path in its component, and rendering goes on, so
+    // one synth lists the problems of every component (see reportProblem).
     if (!Number.isInteger(props.replicas) || props.replicas < 1) {
-      throw new Error(`${props.name}: replicas must be an integer ≥ 1, got ${props.replicas}`);
+      reportProblem(this, 'replicas', `got ${showValue(props.replicas)}, replicas must be an integer ≥ 1`);
     }
-    const image = assertPinnedImage(props.image);
+    const image = assertPinnedImage(props.image, this);
     this.selector = selectorLabels(props.name);
     this.serviceAccountName = props.name;
     const scratch = props.scratchDirs ?? ['/tmp'];
