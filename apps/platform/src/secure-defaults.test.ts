@@ -1,13 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { Component, Platform, PlatformNamespace, SecureDeployment, renderTestCluster } from '@platform/core';
+import { Component, Namespace, Platform, SecureDeployment, findComponent, renderTestCluster } from '@platform/core';
 import { checkPolicies } from './validate/policies';
 import { devContext, distComponent } from './validate/test-helpers';
 
 /** A component built only from the core helpers, as a new component would be. */
 class Web extends Component {
   constructor(scope: Platform, id: string, replicas: number) {
-    super(scope, id, { namespace: 'web', project: 'apps' });
-    new PlatformNamespace(this, 'namespace', { name: 'web' });
+    super(scope, id, { namespace: Namespace.restricted('web'), project: 'apps' });
     new SecureDeployment(this, 'web', {
       name: 'web',
       namespace: 'web',
@@ -22,13 +21,17 @@ class Web extends Component {
   }
 }
 
-describe('the core workload and namespace helpers satisfy every validate policy', () => {
+describe('the core workload helpers and the namespaces core renders satisfy every validate policy', () => {
   test.each([1, 3])('with %i replicas', (replicas) => {
     const cluster = renderTestCluster((p) => new Web(p, 'web', replicas));
-    const objects = cluster.components[0].objects;
-    const { findings, exemptions } = checkPolicies(devContext([distComponent('dev', 'web', objects)]));
+    const web = findComponent(cluster, 'web').objects;
+    const namespaces = findComponent(cluster, 'namespaces').objects;
+    expect(namespaces.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['web']);
+    const { findings, exemptions } = checkPolicies(
+      devContext([distComponent('dev', 'namespaces', namespaces), distComponent('dev', 'web', web)]),
+    );
     expect(findings).toEqual([]);
     expect(exemptions).toEqual([]);
-    expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(replicas > 1);
+    expect(web.some((o) => o.kind === 'PodDisruptionBudget')).toBe(replicas > 1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { findObject, renderTestCluster } from '@platform/core';
-import { Namespaces } from '@platform/namespaces';
+import { Component, Namespace, Platform, findComponent, findObject, renderTestCluster, synthProblems } from '@platform/core';
 import { AcmeSolver, CertManager, Issuer } from '@platform/cert-manager';
+import { CERT_MANAGER_CHART } from './versions';
 
 // Region and zone default to the cluster's region and domain.
 const solver = AcmeSolver.route53();
@@ -9,7 +9,6 @@ const solver = AcmeSolver.route53();
 describe('CertManager', () => {
   test("Let's Encrypt staging and production ClusterIssuers with DNS-01 on Route 53", () => {
     const cluster = renderTestCluster((p) => {
-      new Namespaces(p, 'namespaces');
       new CertManager(p, 'cert-manager', {
         issuers: [
           Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver }),
@@ -41,21 +40,30 @@ describe('CertManager', () => {
     expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-webhook-from-api-server').spec.ingress[0].from).toEqual([
       { ipBlock: { cidr: '10.0.0.0/16' } },
     ]);
-    const c = cluster.components.find((x) => x.name === 'cert-manager')!;
-    expect(c.chart).toMatchObject({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.21.1' });
+    const c = findComponent(cluster, 'cert-manager');
+    expect(c.chart).toEqual({
+      repoURL: 'https://charts.jetstack.io',
+      chart: 'cert-manager',
+      version: 'v1.21.1',
+      digest: CERT_MANAGER_CHART.pin.digest,
+      releaseName: 'cert-manager',
+    });
     expect(c.values).toMatchObject({
       crds: { enabled: true, keep: true },
       global: { leaderElection: { namespace: 'cert-manager' } },
       config: { gatewayAPI: { enabled: false } },
     });
+    // Its restricted namespace is declared here and delivered first by the namespaces component.
     expect(c.dependsOn).toEqual(['namespaces']);
-    expect(c.wave).toBeGreaterThan(cluster.components.find((x) => x.name === 'namespaces')!.wave);
+    expect(c.wave).toBeGreaterThan(findComponent(cluster, 'namespaces').wave);
+    const ns = findObject(cluster, 'namespaces', 'Namespace', 'cert-manager');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(c.objects.filter((o) => o.kind === 'Namespace')).toEqual([]);
   });
 
   test('a self-signed CA for kind: root issuer, CA certificate, CA issuer, in order', () => {
     const cluster = renderTestCluster(
       (p) => {
-        new Namespaces(p, 'namespaces');
         new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'Local CA' })] });
       },
       { provider: 'kind', environment: 'local', region: undefined, azs: ['local'] },
@@ -81,7 +89,6 @@ describe('CertManager', () => {
   test('HA: replicas, PDBs and zone spread follow the cluster availability', () => {
     const cluster = renderTestCluster(
       (p) => {
-        new Namespaces(p, 'namespaces');
         new CertManager(p, 'cert-manager', { issuers: [Issuer.letsEncrypt({ staging: true, email: 'ops@example.com', solver })] });
       },
       { environment: 'prod', availability: { replicas: 3, spread: 'zone' } },
@@ -96,7 +103,6 @@ describe('CertManager', () => {
 
   test('HTTP-01 through a gateway enables cert-manager’s Gateway API support', () => {
     const cluster = renderTestCluster((p) => {
-      new Namespaces(p, 'namespaces');
       new CertManager(p, 'cert-manager', {
         issuers: [
           Issuer.letsEncrypt({
@@ -117,7 +123,6 @@ describe('CertManager', () => {
   test('bad input fails with the field path', () => {
     expect(() =>
       renderTestCluster((p) => {
-        new Namespaces(p, 'namespaces');
         new CertManager(p, 'cert-manager', { issuers: [Issuer.letsEncrypt({ staging: true, email: 'not-an-email', solver })] });
       }),
     ).toThrow('clusters/test.ts: components.cert-manager.issuers[0].email: got "not-an-email", expected the e-mail address');
@@ -125,7 +130,30 @@ describe('CertManager', () => {
       'components.cert-manager.issuers: got 0 items: at least one issuer is needed',
     );
     expect(() =>
-      renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'x' })] })),
-    ).toThrow('components.cert-manager.dependsOn: needs component "namespaces"');
+      renderTestCluster(
+        (p) => new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'x' })], replicsa: 2 } as never),
+      ),
+    ).toThrow('clusters/test.ts: components.cert-manager.replicsa: unknown field "replicsa"');
+  });
+
+  test('another component declaring the cert-manager namespace differently fails synth naming both', () => {
+    class Intruder extends Component {
+      constructor(scope: Platform) {
+        super(scope, 'intruder', {
+          namespace: Namespace.privileged('cert-manager', { reason: 'host ports' }),
+          project: 'infrastructure',
+        });
+      }
+    }
+    expect(
+      synthProblems(() =>
+        renderTestCluster((p) => {
+          new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'x' })] });
+          new Intruder(p);
+        }),
+      ),
+    ).toEqual([
+      'clusters/test.ts: components.intruder.namespace: declares namespace cert-manager (privileged: host ports), but component "cert-manager" declares it as cert-manager (restricted): one namespace, one set of settings',
+    ]);
   });
 });

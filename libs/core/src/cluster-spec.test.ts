@@ -1,11 +1,21 @@
 import { describe, expect, test } from 'vitest';
-import { Component, ComponentProps, Platform, SynthError, defineCluster, renderCluster, renderClusterReadme } from '@platform/core';
-import { testSpec } from '@platform/core';
+import {
+  Component,
+  ComponentProps,
+  Namespace,
+  Platform,
+  SynthError,
+  defineCluster,
+  renderCluster,
+  renderClusterReadme,
+  testChart,
+  testSpec,
+} from '@platform/core';
 
 /** A minimal component for composition tests. */
 class Dummy extends Component {
   constructor(scope: Platform, id: string, props: Partial<ComponentProps> = {}) {
-    super(scope, id, { namespace: 'default-ns', project: 'infrastructure', ...props });
+    super(scope, id, { namespace: Namespace.restricted('default-ns'), project: 'infrastructure', ...props });
   }
 }
 
@@ -111,19 +121,32 @@ describe('cluster spec validation names the file, the field path, the value and 
 describe('composition and waves', () => {
   const render = (compose: (p: Platform) => void) => renderCluster(defineCluster(testSpec(), compose), 'clusters/test.ts');
 
-  test('waves follow declared dependencies', () => {
+  test('waves follow declared dependencies, after the namespaces (wave 0)', () => {
     const cluster = render((p) => {
       new Dummy(p, 'c', { dependsOn: ['b'] });
       new Dummy(p, 'b', { dependsOn: ['a'] });
       new Dummy(p, 'a');
       new Dummy(p, 'd', { dependsOn: ['a'], wave: 5 });
     });
-    expect(Object.fromEntries(cluster.components.map((c) => [c.name, c.wave]))).toEqual({ a: 0, b: 1, c: 2, d: 5 });
+    expect(Object.fromEntries(cluster.components.map((c) => [c.name, c.wave]))).toEqual({ namespaces: 0, a: 1, b: 2, c: 3, d: 5 });
+    expect(Object.fromEntries(cluster.components.map((c) => [c.name, c.dependsOn]))).toEqual({
+      namespaces: [],
+      a: ['namespaces'],
+      b: ['a', 'namespaces'],
+      c: ['b', 'namespaces'],
+      d: ['a', 'namespaces'],
+    });
+  });
+
+  test('a declared wave 0 contradicts the namespaces every component waits for', () => {
+    expect(() => render((p) => new Dummy(p, 'early', { wave: 0 }))).toThrow(
+      'clusters/test.ts: components.early.wave: got 0, but it depends on "namespaces" (wave 0): its wave must be greater than 0',
+    );
   });
 
   test('a component that needs an absent one fails with the file and what exists', () => {
-    expect(() => render((p) => new Dummy(p, 'cert-manager', { dependsOn: ['namespaces'] }))).toThrow(
-      'clusters/test.ts: components.cert-manager.dependsOn: needs component "namespaces", which this cluster does not include',
+    expect(() => render((p) => new Dummy(p, 'cert-manager', { dependsOn: ['db'] }))).toThrow(
+      'clusters/test.ts: components.cert-manager.dependsOn: needs component "db", which this cluster does not include; add it to clusters/test.ts (components: cert-manager, namespaces)',
     );
   });
 
@@ -146,7 +169,9 @@ describe('composition and waves', () => {
   });
 
   test('component names are unique and DNS-1123', () => {
-    expect(() => render((p) => [new Dummy(p, 'a'), new Dummy(p, 'a')])).toThrow();
+    expect(() => render((p) => [new Dummy(p, 'a'), new Dummy(p, 'a')])).toThrow(
+      'clusters/test.ts: components.a: declared twice: component names are unique per cluster',
+    );
     expect(() => render((p) => new Dummy(p, 'Not_Valid'))).toThrow(
       'components.Not_Valid: component name "Not_Valid" must be a DNS-1123 label',
     );
@@ -160,17 +185,22 @@ describe('composition and waves', () => {
     ).toThrow('clusters/test.ts: components.api: flow "PostgreSQL 5432" goes to component "api-db", which this cluster does not include');
   });
 
-  test('the cluster README shows waves, versions and flows as a Mermaid diagram', () => {
+  test('the cluster README shows waves, chart provenance and flows as a Mermaid diagram', () => {
     const cluster = render((p) => {
-      new Dummy(p, 'db', { chart: { repoURL: 'https://charts.example.com', chart: 'db', version: '1.2.3', values: {} } });
+      new Dummy(p, 'db', { chart: testChart({ chart: 'db', version: '1.2.3', appVersion: '16.4' }) });
       new Dummy(p, 'api', { dependsOn: ['db'] }).addFlow({ to: 'db', label: 'PostgreSQL 5432' });
     });
     const readme = renderClusterReadme(cluster);
-    expect(readme).toContain('| 0 | db | default-ns | infrastructure | chart `db` 1.2.3 | 0 | — |');
-    expect(readme).toContain('| 1 | api | default-ns | infrastructure | — | 0 | db |');
+    expect(readme).toContain('| 0 | namespaces | argocd | bootstrap | — | 3 | — |');
+    expect(readme).toContain(
+      '| 1 | db | default-ns | infrastructure | chart `db` 1.2.3 (app 16.4), https://charts.example.com, digest `abababababababab` | 0 | namespaces |',
+    );
+    expect(readme).toContain('| 2 | api | default-ns | infrastructure | — | 0 | db, namespaces |');
     expect(readme).toContain('```mermaid');
     expect(readme).toContain('  api -- "PostgreSQL 5432" --> db');
     expect(readme).toContain('  wave_0 -. "healthy before" .-> wave_1');
+    expect(readme).toContain('  wave_1 -. "healthy before" .-> wave_2');
+    expect(readme).toContain('## Namespaces\n\n`argocd`, `default-ns`\n');
   });
 
   test('an error thrown by a construct is reported with the cluster file', () => {
