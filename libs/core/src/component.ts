@@ -5,7 +5,7 @@ import type { Platform } from './platform';
 import { ChartUse, chartPinProblems } from './chart';
 import { Problem, SynthError } from './errors';
 import { Namespace } from './namespace';
-import { DNS1123_LABEL, parseOrThrow } from './validation';
+import { DNS1123_LABEL, issuesToProblems } from './validation';
 
 /** The Argo CD projects components belong to; each restricts sources, destinations and kinds. */
 export const PROJECTS = ['bootstrap', 'infrastructure', 'iam', 'observability', 'apps'] as const;
@@ -114,7 +114,10 @@ export abstract class Component extends Chart {
       if (problem) at(i === 0 ? '.namespace' : `.extraNamespaces[${i - 1}]`, problem);
     });
     if (props.chart) for (const message of chartPinProblems(props.chart)) at('.chart', message);
-    if (problems.length > 0) throw new SynthError(problems);
+    // A value of the wrong type cannot be built on: stop. Anything else is reported, and
+    // composition goes on so every component's problems are listed together.
+    if (!namespaces.every((ns) => ns instanceof Namespace)) throw new SynthError(problems);
+    for (const problem of problems) scope.report(problem);
     this.name = id;
     this.platform = scope;
     this.home = props.namespace;
@@ -218,5 +221,20 @@ export function parseComponentProps<S extends import('zod').ZodType>(
   schema: S,
   props: unknown,
 ): import('zod').output<S> {
-  return parseOrThrow(schema, props ?? {}, scope.file, `components.${id}`);
+  const input = props ?? {};
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = issuesToProblems(scope.file, `components.${id}`, input, result.error.issues);
+  // Without the fields in error (their defaults apply) the component can still be built, so the
+  // rest of the cluster file runs and its problems are listed too; the synth fails at the end.
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    const bad = new Set(result.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys : [i.path[0]])).flat());
+    const rest = Object.fromEntries(Object.entries(input).filter(([k]) => !bad.has(k)));
+    const retry = schema.safeParse(rest);
+    if (retry.success) {
+      for (const problem of problems) scope.report(problem);
+      return retry.data;
+    }
+  }
+  throw new SynthError(problems);
 }
