@@ -157,16 +157,17 @@ describe('problems inside constructs name the component and the field', () => {
     ]);
   });
 
-  test('recorded problems come before the one a later component throws', () => {
+  test('an invalid optional prop does not stop composition: the components after it are checked too', () => {
     expect(
       problemsOf((p) => {
         new Web(p, 'web', { replicas: 0 });
         new Dummy(p, 'api', { additionalValues: 'x' });
-        new Web(p, 'never-reached', { replicas: 0 });
+        new Web(p, 'after', { replicas: 0 });
       }),
     ).toEqual([
       'clusters/test.ts: components.web.web.replicas: got 0, replicas must be an integer ≥ 1',
       'clusters/test.ts: components.api.additionalValues: got "x", expected a map of chart values (an object)',
+      'clusters/test.ts: components.after.after.replicas: got 0, replicas must be an integer ≥ 1',
     ]);
   });
 
