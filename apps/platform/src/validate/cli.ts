@@ -20,7 +20,7 @@ import { checkHelmValues } from './helm-values';
 import { compareVersions } from './k8s-api';
 import { checkSchemas, clusterReleases, schemaPackage } from './k8s-schemas';
 import { loadDist } from './load';
-import { checkPolicies } from './policies';
+import { applyScanExemptions, checkPolicies } from './policies';
 import { formatHuman, formatJson, sortExemptions, sortFindings, summarize, type ValidateResult } from './report';
 import { scanSecrets } from './secrets';
 import { describeLocation, locateSources, PinnedFileError, type SourceLocation } from '../../../../scripts/pinned-files.mjs';
@@ -151,7 +151,7 @@ export async function runValidate(options: CliOptions): Promise<ValidateResult> 
     ...schema,
     ...helm.findings,
     ...policies.findings,
-    ...scanSecrets(ctx),
+    ...applyScanExemptions(scanSecrets(ctx), policies.exemptions),
     ...checkContract(ctx),
   ];
   const selected = new Set(ctx.clusters.map((c) => c.name));

@@ -9,6 +9,8 @@
  * naming both releases. A cluster that declares no release is checked against the floor with a
  * warning; one that declares a release without schemas here (SCHEMA_PACKAGES) is an error.
  *
+ * A field set to null counts as absent, as for the API server (util.withoutNulls).
+ *
  * Also errors: unknown kinds (neither built in nor defined by a pinned or rendered CRD), apiVersions
  * removed by the release checked (with the replacement), versions a CRD does not serve, objects
  * without a name, namespaced objects without metadata.namespace (cluster-scoped ones with one),
@@ -40,7 +42,7 @@ import { GENERATOR_VERSION, generateCoreSchemas, type CoreSchemaBundle } from '.
 import { describeErrors, type SchemaProblem } from './schema-errors';
 import type { SourceLocation } from '../../../../scripts/pinned-files.mjs';
 import type { DistCluster, DistObject, Finding, ValidateContext } from './types';
-import { closest, isRecord, listNames, objectRef, writeFileAtomic, type Json } from './util';
+import { closest, isRecord, listNames, objectRef, withoutNulls, writeFileAtomic, type Json } from './util';
 
 declare const __filename: string | undefined;
 
@@ -272,7 +274,8 @@ class SchemaChecker {
     const distCrds = distCrdsOf(cluster);
     const seen = new Map<string, DistObject>();
     for (const component of cluster.components)
-      for (const item of component.objects) {
+      for (const read of component.objects) {
+        const item = { ...read, object: withoutNulls(read.object) };
         const runs: Finding[][] = [];
         let resolution: Resolution = { type: 'rejected' };
         for (const version of versions) {

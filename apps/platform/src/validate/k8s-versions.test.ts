@@ -167,6 +167,18 @@ describe("where a cluster's release comes from", () => {
 });
 
 describe('what the upstream charts render', () => {
+  it('a field set to null is absent, as for the API server: optional passes, required is missing', async () => {
+    const nulls = edit(deployment(), (d) => {
+      d.metadata.annotations = null;
+      d.spec.template.spec.containers[0].args = null;
+    });
+    expect(await validate({ 'deployment-web.yaml': nulls })).toEqual([]);
+    const noName = edit(deployment(), (d) => (d.spec.template.spec.containers[0].name = null));
+    expect((await validate({ 'deployment-web.yaml': noName })).map((f) => [f.rule, f.path])).toEqual([
+      ['missing-field', 'spec.template.spec.containers[0].name'],
+    ]);
+  });
+
   it('a CRD with structural-schema extensions and an admission webhook with rule resources pass both releases', async () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',

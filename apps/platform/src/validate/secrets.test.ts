@@ -101,6 +101,17 @@ describe('password literals', () => {
     expect(rulesOf(`- --${PASSWORD}=hunter2`)).toEqual(['password-literal']);
   });
 
+  it('does not take a reference to a Secret for a value (cert-manager inject-ca-from-secret)', () => {
+    expect(rulesOf(`    cert-manager.io/inject-ca-from-${'sec'}ret: cert-manager/cert-manager-webhook-ca\n`)).toEqual([]);
+  });
+
+  it('does not take an exemption annotation for a token (its key ends with a policy id)', () => {
+    const key = ['policy.platform/exempt-no-automount-service-account', 'token'].join('-');
+    expect(rulesOf(`metadata:\n  annotations:\n    ${key}: "calls the Kubernetes API to list pods"\n`)).toEqual([]);
+    // The same words elsewhere still count.
+    expect(rulesOf(`  exempt-service-account-${'tok'}en: "calls-the-api"\n`)).toEqual(['password-literal']);
+  });
+
   it('accepts references, placeholders and empty values', () => {
     const values = [
       '${DB_PASSWORD}',

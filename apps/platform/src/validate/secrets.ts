@@ -20,6 +20,7 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding, ValidateContext } from './types';
+import { EXEMPTION_PREFIX } from './types';
 import { isRecord, sha256, writeFileAtomic } from './util';
 import { allItems, asArray, containersOf, podSpecOf } from './workloads';
 
@@ -200,7 +201,7 @@ export function scannerFingerprint(): string {
   scannerHash ??= sha256(
     JSON.stringify({
       rules: SECRET_RULES.map((r) => [r.id, r.pattern.source, r.pattern.flags, r.group, r.keywords, r.minEntropy, r.allow?.toString()]),
-      patterns: [PRIVATE_KEY.source, PASSWORD_ASSIGNMENT.source, REFERENCE_KEY.source],
+      patterns: [PRIVATE_KEY.source, PASSWORD_ASSIGNMENT.source, REFERENCE_KEY.source, EXEMPTION_ANNOTATION_PREFIX],
       keywords: KEYWORDS,
       markers: ALLOW_MARKERS,
       code: [scanText, privateKeyHits, lineHits, passwordHits, passwordStyle, isReferenceOrPlaceholder, isTestFile, shannon].map(String),
@@ -425,8 +426,14 @@ const PASSWORD_ASSIGNMENT = new RegExp(
   'gid',
 );
 
-/** Keys that name a Secret object rather than hold a value: `existingSecret`, `passwordSecret`, `tlsSecret`. */
-const REFERENCE_KEY = /^existing|(password|passwd|token|credentials?|tls|ca|cert|certificate)[_.-]?secret$/i;
+/** Exemption annotations (types.ts EXEMPTION_PREFIX) whose policy id ends with a sensitive word. */
+const EXEMPTION_ANNOTATION_PREFIX = EXEMPTION_PREFIX.slice(0, EXEMPTION_PREFIX.indexOf('/') + 1);
+
+/**
+ * Keys that name a Secret object rather than hold a value: `existingSecret`, `passwordSecret`,
+ * `tlsSecret`, cert-manager's `inject-ca-from-secret: <namespace>/<name>`.
+ */
+const REFERENCE_KEY = /^existing|(password|passwd|token|credentials?|tls|ca|cert|certificate|from)[_.-]?secret$/i;
 
 function passwordHits(text: string, line: number, style: PasswordStyle): Hit[] {
   const lower = text.toLowerCase();
@@ -441,6 +448,8 @@ function passwordHits(text: string, line: number, style: PasswordStyle): Hit[] {
     if (style === 'quoted' && (!quoted || /\s/.test(value))) continue; // code: a variable, or prose in a comment
     if (style === 'plain' && m[3] === '\x60') continue; // Markdown/YAML: a backtick is not a quote
     if (REFERENCE_KEY.test(key) || isReferenceOrPlaceholder(value)) continue;
+    // `policy.platform/exempt-no-automount-service-account-token: "<reason>"`: a policy id, not a token.
+    if (key.startsWith('exempt-') && text.slice(0, m.index).endsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
     hits.push({
       rule: PASSWORD_RULE,
       description: `literal value for ${JSON.stringify(key)}`,

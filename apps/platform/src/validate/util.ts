@@ -98,3 +98,28 @@ export function closest(name: string, candidates: readonly string[]): string | u
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The value with every object property whose value is null removed, at any depth (array items are
+ * kept). The API server reads a null field as absent (and prunes nulls from custom resources), so
+ * the schema check does too: `annotations: null` passes, a required field set to null is missing.
+ * Returns the value itself when it holds no such property.
+ */
+export function withoutNulls<T>(value: T): T {
+  if (!hasNullProperty(value)) return value;
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (!isRecord(v)) return v;
+    const out: Json = {};
+    for (const [key, item] of Object.entries(v)) if (item !== null) out[key] = strip(item);
+    return out;
+  };
+  return strip(value) as T;
+}
+
+function hasNullProperty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasNullProperty);
+  if (!isRecord(value)) return false;
+  for (const item of Object.values(value)) if (item === null || hasNullProperty(item)) return true;
+  return false;
+}

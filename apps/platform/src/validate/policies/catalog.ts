@@ -120,3 +120,18 @@ export const POLICIES: readonly Policy[] = [
 ].map((p): Policy => ({ severity: 'error', exemptable: true, ...p }));
 
 export const POLICY_BY_ID: ReadonlyMap<string, Policy> = new Map(POLICIES.map((p) => [p.id, p]));
+
+/**
+ * Warnings of other checks that the same annotation can waive on a dist object, because a rendered
+ * chart object cannot carry the scan's line comment: the secret scan's entropy heuristic on env
+ * values (its literal-credential rules are errors and cannot be waived).
+ */
+export const SCAN_EXEMPTIONS: ReadonlyMap<string, { readonly check: 'secrets'; readonly fix: string }> = new Map([
+  [
+    'high-entropy-env-value',
+    {
+      check: 'secrets',
+      fix: 'Take the value from a Secret (env[].valueFrom.secretKeyRef), or exempt the object saying why it is no credential.',
+    },
+  ],
+]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { app, pod, rules, run, type Baseline } from './test-helpers';
+import { scanSecrets } from '../secrets';
+import { applyScanExemptions, checkPolicies } from './index';
+import { app, baseline, contextOf, pod, rules, run, type Baseline } from './test-helpers';
 
 describe('exemptions', () => {
   const exempt = (b: Baseline, annotations: Record<string, string>) => {
@@ -156,5 +158,37 @@ describe('exemptions', () => {
     });
     expect(result.findings).toEqual([]);
     expect(result.exemptions.map((e) => e.object)).toEqual(['Namespace/api']);
+  });
+});
+
+describe("exemptions of other checks' warnings", () => {
+  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const digest = Array.from({ length: 40 }, (_, i) => ALNUM[(i * 7 + 3) % ALNUM.length]).join('');
+  const KEY = 'policy.platform/exempt-high-entropy-env-value';
+  const context = (annotate: boolean, env: boolean) => {
+    const b = baseline();
+    if (env) app(b).env = [{ name: 'SENTINEL_ID_0', value: digest }];
+    if (annotate) b.deployment.metadata.annotations = { [KEY]: 'sha1 of the release name, computed by the chart: an identifier' };
+    return contextOf(b);
+  };
+
+  it('the secret scan entropy warning on an env value can be exempted on the object, and is listed', () => {
+    const ctx = context(true, true);
+    const policies = checkPolicies(ctx);
+    expect(policies.findings).toEqual([]);
+    expect(policies.exemptions.map((e) => [e.object, e.policy])).toEqual([['Deployment/api/api', 'high-entropy-env-value']]);
+    expect(scanSecrets(ctx).map((f) => f.rule)).toEqual(['high-entropy-env-value']);
+    expect(applyScanExemptions(scanSecrets(ctx), policies.exemptions)).toEqual([]);
+  });
+
+  it('without the exemption the warning stays; an exemption with nothing to waive is a warning', () => {
+    const noExemption = context(false, true);
+    expect(applyScanExemptions(scanSecrets(noExemption), checkPolicies(noExemption).exemptions).map((f) => f.rule)).toEqual([
+      'high-entropy-env-value',
+    ]);
+    const unneeded = context(true, false);
+    expect(applyScanExemptions(scanSecrets(unneeded), checkPolicies(unneeded).exemptions).map((f) => [f.rule, f.severity, f.path])).toEqual(
+      [['unused-exemption', 'warning', `metadata.annotations["${KEY}"]`]],
+    );
   });
 });

@@ -11,7 +11,7 @@
 import type { DistObject, Exemption, Finding } from '../types';
 import { EXEMPTION_PREFIX } from '../types';
 import { asRecord, getPath, podSpecOf, templateMetadataPath, type Item } from '../workloads';
-import { POLICIES, POLICY_BY_ID } from './catalog';
+import { POLICIES, POLICY_BY_ID, SCAN_EXEMPTIONS } from './catalog';
 import { policyFinding, show, type Violation } from './scope';
 
 interface ParsedExemptions {
@@ -35,7 +35,7 @@ function parseExemptions(item: Item): ParsedExemptions {
       if (!key.startsWith(EXEMPTION_PREFIX)) continue;
       const id = key.slice(EXEMPTION_PREFIX.length);
       const path = `${source.path.join('.')}.annotations["${key}"]`;
-      const policy = POLICY_BY_ID.get(id);
+      const policy = POLICY_BY_ID.get(id) ?? (SCAN_EXEMPTIONS.has(id) ? { exemptable: true, fix: '' } : undefined);
       const reason = typeof raw === 'string' ? raw.trim() : '';
       const report = (rule: string, severity: Finding['severity'], message: string, hint: string) =>
         findings.push(policyFinding(item.source, item.ref, rule, severity, path, `${item.ref}: ${message}`, hint));
@@ -44,7 +44,7 @@ function parseExemptions(item: Item): ParsedExemptions {
           'unknown-exemption',
           'error',
           `exemption names unknown policy ${JSON.stringify(id)}`,
-          `Known policy ids: ${POLICIES.map((p) => p.id).join(', ')}.`,
+          `Known policy ids: ${[...POLICIES.map((p) => p.id), ...SCAN_EXEMPTIONS.keys()].join(', ')}.`,
         );
       } else if (!policy.exemptable) {
         report('unknown-exemption', 'error', `policy ${JSON.stringify(id)} cannot be exempted`, policy.fix);
@@ -101,7 +101,7 @@ export function applyExemptions(
     findings.push(policyFinding(v.item.source, v.item.ref, v.policy, policy?.severity ?? 'error', v.path, v.message, policy?.fix));
   }
   for (const e of exemptions) {
-    if (used.has(`${e.file}\0${e.object}\0${e.policy}`)) continue;
+    if (used.has(`${e.file}\0${e.object}\0${e.policy}`) || SCAN_EXEMPTIONS.has(e.policy)) continue;
     const item = items.find((i) => i.source.file === e.file && i.ref === e.object);
     if (item) {
       findings.push(
@@ -118,4 +118,37 @@ export function applyExemptions(
     }
   }
   return { findings, exemptions };
+}
+
+/**
+ * Applies the exemptions of other checks' warnings (SCAN_EXEMPTIONS) to their findings: drops the
+ * exempted ones and warns about such exemptions that waive nothing.
+ */
+export function applyScanExemptions(findings: readonly Finding[], exemptions: readonly Exemption[]): Finding[] {
+  const scanExemptions = exemptions.filter((e) => SCAN_EXEMPTIONS.has(e.policy));
+  if (scanExemptions.length === 0) return [...findings];
+  const key = (file: string, object: string | undefined, rule: string) => `${file}\0${object ?? ''}\0${rule}`;
+  const exempted = new Set(scanExemptions.map((e) => key(e.file, e.object, e.policy)));
+  const used = new Set<string>();
+  const kept = findings.filter((f) => {
+    const k = key(f.file, f.object, f.rule);
+    if (f.severity !== 'warning' || f.check !== SCAN_EXEMPTIONS.get(f.rule)?.check || !exempted.has(k)) return true;
+    used.add(k);
+    return false;
+  });
+  for (const e of scanExemptions) {
+    if (used.has(key(e.file, e.object, e.policy))) continue;
+    kept.push({
+      check: 'policy',
+      rule: 'unused-exemption',
+      severity: 'warning',
+      cluster: e.cluster,
+      file: e.file,
+      path: e.path,
+      object: e.object,
+      message: `${e.object}: exemption of ${JSON.stringify(e.policy)} is not needed: the ${SCAN_EXEMPTIONS.get(e.policy)?.check} check finds nothing to waive`,
+      hint: 'Remove the annotation.',
+    });
+  }
+  return kept;
 }

@@ -29,7 +29,8 @@ import type { ClusterScope, Violation } from './scope';
 import { checkSecretData } from './secret-objects';
 import { checkPodSpec } from './workloads';
 
-export { POLICIES, type Policy } from './catalog';
+export { POLICIES, SCAN_EXEMPTIONS, type Policy } from './catalog';
+export { applyScanExemptions } from './exemptions';
 export { selectorMatches } from './availability';
 export { isDefaultDeny } from './network';
 
