@@ -40,9 +40,11 @@ class Delivery extends Component {
   }
 }
 
+/** A component with one object (a component that renders nothing gets no ApplicationSet). */
 class Dummy extends Component {
   constructor(scope: Platform, id: string, props: Partial<ComponentProps> = {}) {
     super(scope, id, { namespace: Namespace.restricted(id), project: 'infrastructure', ...props });
+    new k8s.KubeConfigMap(this, 'settings', { metadata: { name: `${id}-settings`, namespace: this.home.name } });
   }
 }
 
@@ -252,7 +254,20 @@ describe('AppProjects', () => {
       }),
     );
     expect(problems).toEqual([
-      'clusters/test.ts: components: a construct failed: project infrastructure would reach namespace argocd: only the bootstrap project delivers into it',
+      'clusters/test.ts: components.sneaky.project: got "infrastructure", but the component writes into namespace argocd: only the bootstrap project delivers into it (Argo CD itself and the namespaces)',
     ]);
+  });
+
+  test('a component that renders nothing gets no ApplicationSet and no manifests path', () => {
+    const empty = renderTestCluster((p) => {
+      new Delivery(p);
+      new (class extends Component {
+        constructor(scope: Platform) {
+          super(scope, 'empty', { namespace: Namespace.restricted('empty'), project: 'apps' });
+        }
+      })(p);
+    });
+    expect(appSets(empty).map((s) => s.metadata.name)).toEqual(['namespaces']);
+    expect(componentJson('dist', 'test', findComponent(empty, 'empty')).manifests).toBeUndefined();
   });
 });

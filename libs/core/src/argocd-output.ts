@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AppProject, Application, ApplicationSet } from '@platform/crds/generated/argoproj.io';
 import { ARGOCD_NAMESPACE } from './argocd-names';
+import { SynthError } from './errors';
 import { groupOf } from './chart-objects';
 import type { ClusterSpec } from './cluster-spec';
 import { Component, GroupKind, PROJECTS, ProjectName } from './component';
@@ -82,8 +83,16 @@ export function renderAppProjects(scope: Construct, platform: Platform): AppProj
     const prints = platform.components.filter((c) => c.project === project).map(footprint);
     const namespaces = uniqueSorted(prints.flatMap((p) => p.namespaces));
     const kinds = new Map(prints.flatMap((p) => p.clusterKinds).map((k) => [`${k.group}/${k.kind}`, k]));
-    if (project !== 'bootstrap' && namespaces.includes(ARGOCD_NAMESPACE)) {
-      throw new Error(`project ${project} would reach namespace ${ARGOCD_NAMESPACE}: only the bootstrap project delivers into it`);
+    if (project !== 'bootstrap') {
+      const intruders = platform.components.filter((c) => c.project === project && footprint(c).namespaces.includes(ARGOCD_NAMESPACE));
+      if (intruders.length > 0)
+        throw new SynthError(
+          intruders.map((c) => ({
+            file: platform.file,
+            path: `components.${c.name}.project`,
+            message: `got "${project}", but the component writes into namespace ${ARGOCD_NAMESPACE}: only the bootstrap project delivers into it (Argo CD itself and the namespaces)`,
+          })),
+        );
     }
     return new AppProject(scope, `project-${project}`, {
       metadata: { name: project, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: '-1' } },
@@ -114,7 +123,7 @@ function distSource(spec: ClusterSpec, path: string, directory?: { include?: str
 export function renderApplicationSets(scope: Construct, platform: Platform, exclude: readonly string[]): ApplicationSet[] {
   const { spec } = platform;
   return platform.components
-    .filter((c) => !exclude.includes(c.name))
+    .filter((c) => !exclude.includes(c.name) && c.objects().length + c.chartObjects.length > 0)
     .map((c) => {
       const dir = componentDir('dist', spec.name, c.name);
       return new ApplicationSet(scope, `applicationset-${c.name}`, {

@@ -8,6 +8,12 @@ const CLUSTER_SCOPED = new Set([
   '/Namespace',
   '/Node',
   '/PersistentVolume',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'storage.k8s.io/CSINode',
+  'storage.k8s.io/VolumeAttributesClass',
+  'networking.k8s.io/IPAddress',
+  'networking.k8s.io/ServiceCIDR',
+  'resource.k8s.io/DeviceClass',
   'admissionregistration.k8s.io/MutatingWebhookConfiguration',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
@@ -25,6 +31,18 @@ const CLUSTER_SCOPED = new Set([
   'storage.k8s.io/StorageClass',
   'storage.k8s.io/VolumeAttachment',
 ]);
+
+/**
+ * `group/kind` of the cluster-scoped kinds the given CRDs define: pass every chart's objects of a
+ * cluster, since a CRD may ship in one chart (karpenter-crd) and its objects in another.
+ */
+export function clusterScopedCrdKinds(objects: readonly KubeObject[]): Set<string> {
+  return new Set(
+    objects
+      .filter((o) => o.kind === 'CustomResourceDefinition' && o.spec?.scope === 'Cluster')
+      .map((o) => `${o.spec.group}/${o.spec.names?.kind}`),
+  );
+}
 
 /** Objects above this size need server-side apply (the last-applied annotation is limited to 262,144 bytes). */
 const CLIENT_SIDE_APPLY_LIMIT = 262_144;
@@ -47,14 +65,10 @@ export function servedApiVersions(objects: readonly KubeObject[]): string[] {
 export function normalizeChartObjects(
   component: Component,
   objects: readonly KubeObject[],
+  crdClusterKinds: ReadonlySet<string> = clusterScopedCrdKinds(objects),
 ): { objects: KubeObject[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const at = (message: string) => problems.push({ file: component.platform.file, path: `components.${component.name}.chart`, message });
-  const crdClusterKinds = new Set(
-    objects
-      .filter((o) => o.kind === 'CustomResourceDefinition' && o.spec?.scope === 'Cluster')
-      .map((o) => `${o.spec.group}/${o.spec.names?.kind}`),
-  );
   // In place: every render result is this component's own copy (see hydrate.ts).
   const out = objects.map((o) => {
     const key = `${groupOf(o.apiVersion)}/${o.kind}`;

@@ -13,8 +13,8 @@ export interface ComponentJson {
   dependsOn: string[];
   /** Provenance of the chart rendered into `manifests` (Argo CD never fetches it). */
   chart?: { repoURL: string; chart: string; version: string; digest: string; releaseName: string; valuesFile: string };
-  /** The one source of the component's Application. */
-  manifests: string;
+  /** The one source of the component's Application (absent when it renders no object). */
+  manifests?: string;
   syncOptions: string[];
 }
 
@@ -53,7 +53,8 @@ export function componentJson(distPath: string, cluster: string, c: RenderedComp
     wave: c.wave,
     dependsOn: [...c.dependsOn],
     ...(c.chart && { chart: { ...c.chart, valuesFile: `${dir}/values.yaml` } }),
-    manifests: `${dir}/manifests`,
+    // A component that renders nothing has no folder to sync, and no ApplicationSet.
+    ...(c.objects.length > 0 && { manifests: `${dir}/manifests` }),
     syncOptions: [...c.syncOptions],
   };
 }
@@ -81,17 +82,22 @@ export function manifestFileNames(
     const ns = o.metadata?.namespace;
     return counts.get(key(o))! > 1 && ns ? `${kind}-${safe(ns)}-${name}.yaml` : `${kind}-${name}.yaml`;
   });
-  const seen = new Set<string>();
+  const seen = new Map<string, KubeObject>();
   names.forEach((n, i) => {
-    if (seen.has(n)) {
+    const first = seen.get(n);
+    if (first) {
       const o = objects[i];
+      const where = (x: KubeObject) =>
+        `${x.kind} "${x.metadata?.name}"${x.metadata?.namespace ? ` in namespace ${x.metadata.namespace}` : ''}`;
       problems.push({
         file,
         path: `components.${component}`,
-        message: `renders ${o.kind} "${o.metadata?.name}"${o.metadata?.namespace ? ` in namespace ${o.metadata.namespace}` : ''} twice: object names are unique per kind and namespace`,
+        message:
+          first.metadata?.name === o.metadata?.name
+            ? `renders ${where(o)} twice: object names are unique per kind and namespace`
+            : `renders ${where(first)} and ${where(o)}, which both become manifests/${n} (characters other than a-z, 0-9, '.' and '-' become '-'): rename one`,
       });
-    }
-    seen.add(n);
+    } else seen.set(n, objects[i]);
   });
   return { names, problems };
 }

@@ -5,7 +5,7 @@ import type { ChartUse } from './chart';
 import type { Component, Flow, KubeObject, ProjectName } from './component';
 import { PROBLEM_SINK, Problem, ProblemSink, SynthError } from './errors';
 import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from './cluster-namespaces';
-import { normalizeChartObjects } from './chart-objects';
+import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
 import { resolveAddons } from './addons';
 import { parseOrThrow } from './validation';
 
@@ -329,8 +329,11 @@ export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Co
   const { file, spec, platform, waves } = cluster;
   const problems: Problem[] = [];
   try {
-    for (const [component, objects] of rendered) {
-      const { objects: normalized, problems: chartProblems } = normalizeChartObjects(component, objects);
+    // Only this cluster's components: `rendered` may hold every cluster's charts.
+    const charts = platform.components.filter((c) => rendered.has(c));
+    const clusterScoped = clusterScopedCrdKinds(charts.flatMap((c) => rendered.get(c)!));
+    for (const component of charts) {
+      const { objects: normalized, problems: chartProblems } = normalizeChartObjects(component, rendered.get(component)!, clusterScoped);
       problems.push(...chartProblems);
       component.setChartObjects(normalized);
     }

@@ -50,9 +50,27 @@ export function toJsonText(value: unknown): string {
 const yamlMemo = new Map<string, string>();
 let memoUsed = new Set<string>();
 
-/** toYaml(), memoized by the value's content. */
+/** Values exercising what the writer decides (YAML 1.1 quoting, ordering, folding, nesting). */
+const PROBE = {
+  kind: 'Probe',
+  metadata: { name: 'p' },
+  a: ['on', 'yes', '0777', '1e3', 'x'.repeat(120), 'a\nb', '', null, 1.5],
+  z: { '': [{}] },
+};
+
+/**
+ * Identity of the YAML writer: our code and what the `yaml` library makes of a probe. Part of
+ * every memo key, so a change of either never serves bytes another writer produced.
+ */
+const WRITER = createHash('sha256')
+  .update([toYaml, canonicalize, compareKeys].map(String).join('\0'))
+  .update(JSON.stringify(LEADING_KEYS))
+  .update(toYaml(PROBE))
+  .digest('base64url');
+
+/** toYaml(), memoized by the value's content and the writer's identity. */
 export function toYamlMemo(value: unknown): string {
-  const key = createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+  const key = createHash('sha256').update(WRITER).update(JSON.stringify(value)).digest('base64url');
   memoUsed.add(key);
   let text = yamlMemo.get(key);
   if (text === undefined) {
