@@ -11,7 +11,8 @@ import {
   helmResources,
   mergeValues,
   replicasSchema,
-  spreadConstraints,
+  ha,
+  Resources,
   allowEgress,
   allowKubeApi,
   allowWithinNamespace,
@@ -76,13 +77,16 @@ export class ArgoCd extends Component {
     const replicas = parsed.replicas ?? scope.spec.availability.replicas;
     const redisHa = parsed.redisHa ?? replicas > 1;
     const spread = scope.spec.availability.spread;
-    const redisResources = helmResources(['50m', '250m'], ['64Mi', '256Mi']);
-    const scaled = (component: string, cpu: [string, string], memory: [string, string]): ArgoCdDeploymentValues => ({
-      replicas,
-      resources: helmResources(cpu, memory),
-      pdb: { enabled: replicas > 1, maxUnavailable: 1 },
-      topologySpreadConstraints: replicas > 1 ? spreadConstraints(spread, { 'app.kubernetes.io/name': `argocd-${component}` }) : [],
-    });
+    const redisResources = helmResources({ cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '256Mi' } });
+    const scaled = (component: string, r: Resources): ArgoCdDeploymentValues => {
+      const h = ha({ replicas, spread }, { 'app.kubernetes.io/name': `argocd-${component}` });
+      return {
+        replicas: h.replicas,
+        resources: helmResources(r),
+        pdb: { enabled: h.disruptionBudget, maxUnavailable: 1 },
+        topologySpreadConstraints: h.topologySpreadConstraints,
+      };
+    };
     const values: ArgoCdValues = {
       // The chart's NetworkPolicies allow all ingress to each component: ours (default-deny plus
       // the flows below) replace them.
@@ -106,16 +110,20 @@ export class ArgoCd extends Component {
       dex: { enabled: false },
       notifications: { enabled: false },
       // One application controller: sharding pays off with many clusters, not one.
-      controller: { replicas: 1, resources: helmResources(['250m', '1'], ['512Mi', '2Gi']), pdb: { enabled: false } },
-      server: scaled('server', ['50m', '500m'], ['128Mi', '512Mi']),
+      controller: {
+        replicas: 1,
+        resources: helmResources({ cpu: { request: '250m', limit: '1' }, memory: { request: '512Mi', limit: '2Gi' } }),
+        pdb: { enabled: false },
+      },
+      server: scaled('server', { cpu: { request: '50m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } }),
       // The repo server renders manifests and never calls the Kubernetes API (its Role is empty).
       repoServer: {
-        ...scaled('repo-server', ['100m', '1'], ['256Mi', '1Gi']),
+        ...scaled('repo-server', { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '1Gi' } }),
         automountServiceAccountToken: false,
         serviceAccount: { automountServiceAccountToken: false },
       },
       applicationSet: {
-        ...scaled('applicationset-controller', ['50m', '500m'], ['128Mi', '512Mi']),
+        ...scaled('applicationset-controller', { cpu: { request: '50m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } }),
         readinessProbe: { enabled: true },
         livenessProbe: { enabled: true },
       },
@@ -126,17 +134,19 @@ export class ArgoCd extends Component {
         readinessProbe: { enabled: true },
         livenessProbe: { enabled: true },
       },
-      redisSecretInit: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+      redisSecretInit: { resources: helmResources({ cpu: { request: '10m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } }) },
       'redis-ha': {
         enabled: redisHa,
         redis: { resources: redisResources },
-        sentinel: { resources: helmResources(['20m', '100m'], ['32Mi', '64Mi']) },
-        splitBrainDetection: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
-        init: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+        sentinel: { resources: helmResources({ cpu: { request: '20m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } }) },
+        splitBrainDetection: {
+          resources: helmResources({ cpu: { request: '10m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } }),
+        },
+        init: { resources: helmResources({ cpu: { request: '10m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } }) },
         podDisruptionBudget: { maxUnavailable: 1 },
         haproxy: {
-          resources: helmResources(['50m', '250m'], ['64Mi', '256Mi']),
-          init: { resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+          resources: helmResources({ cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '256Mi' } }),
+          init: { resources: helmResources({ cpu: { request: '10m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } }) },
           podDisruptionBudget: { maxUnavailable: 1 },
           serviceAccount: { automountToken: false },
         },

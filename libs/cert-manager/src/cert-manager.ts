@@ -14,7 +14,8 @@ import {
   mergeValues,
   parseComponentProps,
   replicasSchema,
-  spreadConstraints,
+  ha,
+  Resources,
   strictObject,
   Namespace,
 } from '@platform/core';
@@ -71,18 +72,20 @@ export class CertManager extends Component {
     const spread = scope.spec.availability.spread;
 
     const image = { tag: CERT_MANAGER_VERSION };
-    const deployment = (component: string, cpu: [string, string], memory: [string, string]): CertManagerDeploymentValues => ({
-      image,
-      replicaCount: replicas,
-      podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
-      topologySpreadConstraints:
-        replicas > 1 ? spreadConstraints(spread, { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': component }) : [],
-      resources: helmResources(cpu, memory),
-    });
+    const deployment = (component: string, r: Resources): CertManagerDeploymentValues => {
+      const h = ha({ replicas, spread }, { 'app.kubernetes.io/instance': id, 'app.kubernetes.io/component': component });
+      return {
+        image,
+        replicaCount: h.replicas,
+        podDisruptionBudget: { enabled: h.disruptionBudget, maxUnavailable: 1 },
+        topologySpreadConstraints: h.topologySpreadConstraints,
+        resources: helmResources(r),
+      };
+    };
     const values: CertManagerValues = {
       crds: { enabled: true, keep: true },
       global: { leaderElection: { namespace: NAMESPACE }, priorityClassName: 'system-cluster-critical' },
-      ...deployment('controller', ['50m', '500m'], ['128Mi', '512Mi']),
+      ...deployment('controller', { cpu: { request: '50m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } }),
       enableCertificateOwnerRef: true,
       config: {
         apiVersion: 'controller.config.cert-manager.io/v1alpha1',
@@ -90,9 +93,12 @@ export class CertManager extends Component {
         // HTTP-01 through the Gateway API needs the Gateway API CRDs before cert-manager starts.
         gatewayAPI: { enabled: usesGatewayApi },
       },
-      webhook: deployment('webhook', ['20m', '200m'], ['64Mi', '128Mi']),
-      cainjector: deployment('cainjector', ['20m', '200m'], ['128Mi', '512Mi']),
-      startupapicheck: { image, resources: helmResources(['10m', '100m'], ['32Mi', '64Mi']) },
+      webhook: deployment('webhook', { cpu: { request: '20m', limit: '200m' }, memory: { request: '64Mi', limit: '128Mi' } }),
+      cainjector: deployment('cainjector', { cpu: { request: '20m', limit: '200m' }, memory: { request: '128Mi', limit: '512Mi' } }),
+      startupapicheck: {
+        image,
+        resources: helmResources({ cpu: { request: '10m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } }),
+      },
       acmesolver: { image },
       // The ServiceMonitor is added by the Prometheus component once its CRDs exist.
       prometheus: { enabled: true, servicemonitor: { enabled: false } },

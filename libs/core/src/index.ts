@@ -16,6 +16,7 @@ export * from './network';
 export * from './namespace';
 export * from './images';
 export * from './workload';
+export * from './ha';
 export * from './argocd-names';
 export * from './argocd-output';
 export * from './testing';

@@ -16,14 +16,3 @@ export function mergeValues<T extends object>(base: T, extra?: HelmValues): T {
   }
   return out as T;
 }
-
-/** Requests and limits in the shape every Helm chart uses. */
-export interface HelmResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-/** `helmResources(['50m', '500m'], ['128Mi', '512Mi'])`: [request, limit] for CPU and memory. */
-export function helmResources(cpu: readonly [string, string], memory: readonly [string, string]): HelmResources {
-  return { requests: { cpu: cpu[0], memory: memory[0] }, limits: { cpu: cpu[1], memory: memory[1] } };
-}

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-30';
 import { reportProblem, showValue } from './errors';
 import { assertPinnedImage } from './images';
+import { ha } from './ha';
 import { LABEL_COMPONENT, selectorLabels } from './labels';
 
 /** Compute requests and limits, in Kubernetes quantities. */
@@ -105,6 +106,7 @@ export class SecureDeployment extends Construct {
     }
     const image = assertPinnedImage(props.image, this);
     this.selector = selectorLabels(props.name);
+    const availability = ha({ replicas: props.replicas, spread: props.spread ?? 'hostname' }, this.selector);
     this.serviceAccountName = props.name;
     const scratch = props.scratchDirs ?? ['/tmp'];
     const volumeName = (i: number) => `scratch-${i}`;
@@ -138,7 +140,8 @@ export class SecureDeployment extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            topologySpreadConstraints: props.replicas > 1 ? spreadConstraints(props.spread ?? 'hostname', this.selector) : undefined,
+            topologySpreadConstraints:
+              availability.topologySpreadConstraints.length > 0 ? availability.topologySpreadConstraints : undefined,
             containers: [
               {
                 name: props.name,
@@ -176,7 +179,7 @@ export class SecureDeployment extends Construct {
       },
     });
 
-    if (props.replicas > 1) {
+    if (availability.disruptionBudget) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name: props.name, namespace: props.namespace, labels: this.selector },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selector } },
