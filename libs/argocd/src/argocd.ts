@@ -6,7 +6,6 @@ import {
   ARGOCD_NAMESPACE,
   Component,
   Platform,
-  HelmValues,
   additionalValuesSchema,
   helmResources,
   mergeValues,
@@ -42,29 +41,26 @@ const METRICS_PORTS: readonly [string, number][] = [
 /** The Argo CD workloads (and their ServiceAccounts) that call the Kubernetes API. */
 const API_CLIENTS = ['argocd-application-controller', 'argocd-applicationset-controller', 'argocd-server', 'argocd-redis-secret-init'];
 
-export interface ArgoCdProps {
+/** The props of ArgoCd, checked at synth; the TypeScript type is derived from it (one definition). */
+const propsSchema = strictObject({
   /**
    * Replicas of the API server, repo server and ApplicationSet controller.
    * @default - the cluster's `availability.replicas`
    */
-  readonly replicas?: number;
+  replicas: replicasSchema().optional(),
   /**
    * Redis in HA mode (redis-ha with HAProxy; needs three nodes in distinct zones or hosts).
    * @default - true when replicas > 1
    */
-  readonly redisHa?: boolean;
+  redisHa: z.boolean().optional(),
   /**
    * Chart values we do not type, merged over ours (maps deeply, lists replaced).
    * @default - none
    */
-  readonly additionalValues?: HelmValues;
-}
-
-const propsSchema = strictObject({
-  replicas: replicasSchema().optional(),
-  redisHa: z.boolean().optional(),
   additionalValues: additionalValuesSchema().optional(),
 });
+
+export type ArgoCdProps = z.input<typeof propsSchema>;
 
 /**
  * Argo CD from its upstream chart (rendered at synth), managing itself after the bootstrap, plus

@@ -5,7 +5,6 @@ import {
   ARGOCD_SYNC_WAVE,
   Component,
   Platform,
-  HelmValues,
   additionalValuesSchema,
   allowEgress,
   allowIngress,
@@ -29,28 +28,25 @@ import { Issuer, issuerInputsSchema } from './issuers';
 import type { CertManagerDeploymentValues, CertManagerValues } from './values';
 import { CERT_MANAGER_CHART, CERT_MANAGER_VERSION } from './versions';
 
-export interface CertManagerProps {
+/** The props of CertManager, checked at synth; the TypeScript type is derived from it (one definition). */
+const propsSchema = strictObject({
   /** ClusterIssuers to create, e.g. `Issuer.letsEncrypt({...})` or `Issuer.selfSignedCa({...})`. */
-  readonly issuers: readonly Issuer[];
+  issuers: z
+    .array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' }))
+    .min(1, { error: 'at least one issuer is needed' }),
   /**
    * Replicas of the controller, webhook and CA injector.
    * @default - the cluster's `availability.replicas`
    */
-  readonly replicas?: number;
+  replicas: replicasSchema().optional(),
   /**
    * Chart values we do not type, merged over ours (maps deeply, lists replaced).
    * @default - none
    */
-  readonly additionalValues?: HelmValues;
-}
-
-const propsSchema = strictObject({
-  issuers: z
-    .array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' }))
-    .min(1, { error: 'at least one issuer is needed' }),
-  replicas: replicasSchema().optional(),
   additionalValues: additionalValuesSchema().optional(),
 });
+
+export type CertManagerProps = z.input<typeof propsSchema>;
 
 const NAMESPACE = 'cert-manager';
 /** EKS Pod Identity agent, where the AWS SDK gets credentials (link-local, on every node). */
