@@ -1,26 +1,45 @@
-// `npm run diff -- [--base <ref>] [--out <file>] [--max-fields <n>]`: synthesizes the working tree
-// into a temporary directory, compares it with dist/ of the base commit and prints Markdown for a
-// pull request comment.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// `npm run diff -- [--base <ref>] [--out <file>] [--max-fields <n>] [--charts-dir <dir>]`: renders
+// the working tree's clusters in memory (the async synth: charts hydrated, cached), compares the
+// result with dist/ of the base commit and prints Markdown for a pull request comment. Nothing is
+// written to dist/.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SynthError, distFiles } from '@platform/core';
+import { ClusterModule, renderAll } from '../synth';
 import { compareTrees } from './compare';
 import { renderMarkdown } from './markdown';
-import { readDistDir, readDistRef, resolveCommit } from './tree';
+import { parseDistFiles, readDistRef, resolveCommit } from './tree';
 
-const USAGE = 'usage: npm run diff -- [--base <git-ref>] [--out <file>] [--max-fields <n>]';
+const USAGE = 'usage: npm run diff -- [--base <git-ref>] [--out <file>] [--max-fields <n>] [--charts-dir <dir>] [--clusters <dir>]';
 
 export interface DiffArgs {
   readonly base?: string;
   readonly out?: string;
   readonly maxFields: number;
+  readonly chartsDir?: string;
+}
+
+/** Renders the working tree: every file of its dist/, by path under dist/. */
+export type Synthesize = (options: { readonly chartsDir?: string }) => Promise<ReadonlyMap<string, string>>;
+
+export interface DiffOptions {
+  /** Repository root. */
+  readonly root: string;
+  readonly synthesize: Synthesize;
 }
 
 class UsageError extends Error {}
 
-/** The diff command. Returns the process exit code; never throws. `root` is the repository root. */
-export async function main(argv: string[], root: string = repoRoot()): Promise<number> {
+/** The working tree's dist/ files from the cluster modules, rendered in memory as synth would write them. */
+export function synthesizeModules(modules: readonly ClusterModule[], root: string): Synthesize {
+  return async ({ chartsDir }) => {
+    const { clusters } = await renderAll(modules, { root, chartsDir });
+    return distFiles(clusters, 'dist');
+  };
+}
+
+/** The diff command. Returns the process exit code; never throws. */
+export async function main(argv: readonly string[], { root, synthesize }: DiffOptions): Promise<number> {
   let args: DiffArgs | 'help';
   try {
     args = parseArgs(argv);
@@ -33,7 +52,7 @@ export async function main(argv: string[], root: string = repoRoot()): Promise<n
     return 0;
   }
   try {
-    const markdown = run(root, args);
+    const markdown = await run(root, args, synthesize);
     process.stdout.write(markdown);
     if (args.out) writeFileSync(resolve(args.out), markdown);
     return 0;
@@ -44,16 +63,18 @@ export async function main(argv: string[], root: string = repoRoot()): Promise<n
 }
 
 export function parseArgs(argv: readonly string[]): DiffArgs | 'help' {
-  const args: { base?: string; out?: string; maxFields: number } = { maxFields: 20 };
+  const args: { base?: string; out?: string; maxFields: number; chartsDir?: string } = { maxFields: 20 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') return 'help';
     const value = argv[++i];
-    if (!['--base', '--out', '--max-fields'].includes(flag)) throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
+    if (!['--base', '--out', '--max-fields', '--charts-dir'].includes(flag))
+      throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
     if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
     if (flag === '--base') args.base = value;
     if (flag === '--out') args.out = value;
     if (flag === '--max-fields') args.maxFields = positiveInteger(value);
+    if (flag === '--charts-dir') args.chartsDir = resolve(value);
   }
   return args;
 }
@@ -65,12 +86,24 @@ function positiveInteger(value: string): number {
 }
 
 /** Synthesizes, reads the base and renders; throws an Error with a readable message on failure. */
-function run(root: string, args: DiffArgs): string {
+async function run(root: string, args: DiffArgs, synthesize: Synthesize): Promise<string> {
   const base = args.base ?? defaultBase(root);
   const commit = resolveCommit(root, base);
   const before = readDistRef(root, commit);
-  const after = withSynthesizedDist(root, readDistDir);
+  const after = parseDistFiles(await synthesized(synthesize, args.chartsDir));
   return renderMarkdown(compareTrees(before, after), { base: `${base} (${commit.slice(0, 12)})`, maxFields: args.maxFields });
+}
+
+async function synthesized(synthesize: Synthesize, chartsDir: string | undefined): Promise<ReadonlyMap<string, string>> {
+  try {
+    return await synthesize({ chartsDir });
+  } catch (error) {
+    if (error instanceof SynthError) {
+      const problems = `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`;
+      throw new Error(`synth of the working tree failed (${problems}):\n${error.message.replace(/^/gm, '  ')}`, { cause: error });
+    }
+    throw new Error(`synth of the working tree failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 /** `origin/main` when the repository has it, else `HEAD`. */
@@ -81,24 +114,4 @@ function defaultBase(root: string): string {
   } catch {
     return 'HEAD';
   }
-}
-
-/** Runs the synth program into a temporary directory and hands that dist/ to `read`. */
-function withSynthesizedDist<T>(root: string, read: (dist: string) => T): T {
-  const tmp = mkdtempSync(join(tmpdir(), 'platform-diff-'));
-  try {
-    const dist = join(tmp, 'dist');
-    const synth = spawnSync(process.execPath, [join(root, 'apps/platform/bin/synth.mjs'), '--out', dist], { cwd: root, encoding: 'utf8' });
-    if (synth.status !== 0) {
-      const output = `${synth.stdout ?? ''}${synth.stderr ?? ''}`.split(tmp).join('<tmp>').trim();
-      throw new Error(`synth of the working tree failed:\n${output || synth.error?.message || `exit ${synth.status}`}`);
-    }
-    return read(dist);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-function repoRoot(): string {
-  return execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { Risk, compareTrees, diffValues } from './compare';
-import { componentJson, deployment, distTree, networkPolicy } from './fixtures';
+import { argocdDelivery, componentJson, deployment, distTree, networkPolicy } from './fixtures';
 import { renderPath } from './markdown';
 
 const paths = (before: unknown, after: unknown) => diffValues(before, after).map((f) => [renderPath(f.path), f.op, f.before, f.after]);
@@ -32,6 +32,18 @@ describe('diffValues', () => {
     ]);
   });
 
+  test('arrays without names are aligned on their equal items: one inserted, changed or removed item is one change', () => {
+    expect(paths({ a: ['x', 'y', 'z'] }, { a: ['x', 'new', 'y', 'z'] })).toEqual([['a[1]', 'added', undefined, 'new']]);
+    expect(paths({ args: ['--a=1', '--b=1', '--c'] }, { args: ['--a=1', '--b=2', '--c'] })).toEqual([
+      ['args[1]', 'changed', '--b=1', '--b=2'],
+    ]);
+    // Of two items removed for one added, the one that shares entries with it changed (r[0] below is the added one's index).
+    expect(paths({ r: [{ kind: 'A' }, { kind: 'B', x: 1 }] }, { r: [{ kind: 'B', x: 2 }] })).toEqual([
+      ['r[0]', 'removed', { kind: 'A' }, undefined],
+      ['r[0].x', 'changed', 1, 2],
+    ]);
+  });
+
   test('keys that are not identifiers are quoted; equal values give nothing', () => {
     expect(paths({ labels: { 'app.kubernetes.io/name': 'x' } }, { labels: { 'app.kubernetes.io/name': 'y' } })[0][0]).toBe(
       'labels["app.kubernetes.io/name"]',
@@ -42,6 +54,7 @@ describe('diffValues', () => {
 
 describe('compareTrees', () => {
   const base = {
+    ...argocdDelivery('dev', { api: 1 }),
     'dev/api/component.json': componentJson('dev', 'api', '1.0.0'),
     'dev/api/manifests/deployment-web.yaml': deployment('api', 'web', 2, 'web:1.0'),
     'dev/api/manifests/networkpolicy-allow-web.yaml': networkPolicy('api', 'allow-web'),
@@ -55,13 +68,15 @@ describe('compareTrees', () => {
     expect(compareTrees(distTree(base), distTree(moved))).toEqual({ clusters: [], risks: [] });
   });
 
-  test('a rename is a remove + add, reported as a breaking change', () => {
+  test('a rename is a delete + create, reported as a breaking change', () => {
     const head = { ...base, 'dev/api/manifests/deployment-web.yaml': deployment('api', 'web2', 2, 'web:1.0') };
     const diff = compareTrees(distTree(base), distTree(head));
     expect(diff.clusters[0].components[0].added.map((o) => o.name)).toEqual(['web2']);
     expect(diff.clusters[0].components[0].removed.map((o) => o.name)).toEqual(['web']);
-    expect(risks(diff.risks)).toEqual(['Object renamed: Deployment/web']);
-    expect(diff.risks[0].note).toContain('renamed to `web2`?');
+    expect(risks(diff.risks)).toEqual(['Object re-created: Deployment/web']);
+    expect(diff.risks[0].note).toBe(
+      'becomes Deployment `api/web2`: `api` creates the new object and prunes the old one; anything that refers to the old one breaks',
+    );
   });
 
   test('availability and security risks', () => {
@@ -96,15 +111,15 @@ describe('compareTrees', () => {
       'dev/api/manifests/peerauthentication-default.yaml': pa('PERMISSIVE'),
     };
     delete (after as Record<string, unknown>)['dev/api/manifests/namespace-api.yaml'];
+    // values.yaml of a hydrated chart: its images are read from the rendered objects (unchanged here).
     expect(risks(compareTrees(distTree(before), distTree(after)).risks)).toEqual([
-      'Namespace removed: Namespace/api',
+      'Namespace deleted: Namespace/api',
       'mTLS weakened: PeerAuthentication/default spec.mtls.mode',
       'PodDisruptionBudget minAvailable lowered: PodDisruptionBudget/web spec.minAvailable',
       'Replicas lowered: Deployment/web spec.replicas',
       'Replicas lowered: values.yaml server.replicaCount',
       'Resources removed: Deployment/web spec.template.spec.containers[name=web].resources',
       'Resources removed: values.yaml server.resources.limits',
-      'Image changed: values.yaml image.tag',
     ]);
   });
 
@@ -117,6 +132,7 @@ describe('compareTrees', () => {
     });
     const before = {
       ...base,
+      ...argocdDelivery('dev', { api: 1, crds: 1 }),
       'dev/api/manifests/poddisruptionbudget-web.yaml': obj('policy/v1', 'PodDisruptionBudget', 'web', { maxUnavailable: 1 }),
       'dev/api/manifests/peerauthentication-default.yaml': obj('security.istio.io/v1', 'PeerAuthentication', 'default', {
         mtls: { mode: 'STRICT' },
@@ -135,9 +151,13 @@ describe('compareTrees', () => {
         portLevelMtls: { '8080': { mode: 'DISABLE' } },
       }),
     };
-    expect(risks(compareTrees(distTree(before), distTree(after)).risks)).toEqual([
+    // The finalizer keeps the removed component's CRD: no CRD risk.
+    const diff = compareTrees(distTree(before), distTree(after));
+    expect(diff.risks[0].note).toBe(
+      '`platform` prunes ApplicationSet `crds`, so Kubernetes deletes Application `crds`, which the set owns; its resources finalizer deletes 0 objects and keeps 1',
+    );
+    expect(risks(diff.risks)).toEqual([
       'Component removed: crds',
-      'CustomResourceDefinition removed: CustomResourceDefinition/widgets.example.com',
       'STRICT PeerAuthentication removed: PeerAuthentication/default',
       'mTLS weakened: PeerAuthentication/web spec.portLevelMtls["8080"].mode',
       'AuthorizationPolicy removed: AuthorizationPolicy/web',
@@ -157,7 +177,7 @@ describe('compareTrees', () => {
   test('new and removed clusters are whole-cluster entries; a removed cluster is one risk', () => {
     const diff = compareTrees(distTree(base), distTree({ 'prod/api/component.json': componentJson('prod', 'api', '1.0.0') }));
     expect(diff.clusters.map((c) => [c.name, c.status, c.components.map((x) => x.status)])).toEqual([
-      ['dev', 'removed', ['removed']],
+      ['dev', 'removed', ['removed', 'removed']],
       ['prod', 'added', ['added']],
     ]);
     expect(risks(diff.risks)).toEqual(['Cluster removed: dev']);

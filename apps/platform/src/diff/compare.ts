@@ -1,7 +1,10 @@
 // Pure comparison of two dist/ trees: field-level differences of objects, component.json and
 // values.yaml, and the risks a reviewer must not miss. No I/O, no rendering.
 import { isDeepStrictEqual } from 'node:util';
-import { ClusterTree, ComponentTree, DistTree, KObject, isRecord } from './tree';
+import { DELETION_RISKS, RECREATION_RISKS, argoRisks } from './argocd-risks';
+import { ArgoChanges, NO_ARGO_CHANGES, argoChanges } from './delivery';
+import { ClusterTree, ComponentTree, DistTree, KObject, isRecord, objectKey, topLevelValue } from './tree';
+import { ChartProvenance, ImageChange, chartOf, imageChanges } from './versions';
 
 /** One step of a field path: an object key, an array index, or an array item by its `name`. */
 export type Segment = string | { readonly index: number } | { readonly name: string };
@@ -39,6 +42,8 @@ export interface ComponentDiff {
   readonly changed: readonly ObjectChange[];
   /** Other files (not component.json, values.yaml or a parsable manifest). */
   readonly files: readonly FileChange[];
+  /** The chart provenance of component.json on each side (undefined without a chart). */
+  readonly chart: { readonly before?: ChartProvenance; readonly after?: ChartProvenance };
 }
 
 export interface ClusterDiff {
@@ -47,6 +52,8 @@ export interface ClusterDiff {
   /** Files directly under dist/<cluster>/ (README.md). */
   readonly files: readonly FileChange[];
   readonly components: readonly ComponentDiff[];
+  /** What Argo CD prunes, deletes and re-creates (nothing for a new or removed cluster). */
+  readonly argocd: ArgoChanges;
 }
 
 export interface Risk {
@@ -57,6 +64,10 @@ export interface Risk {
   readonly object?: KObject;
   readonly file?: 'component.json' | 'values.yaml';
   readonly change?: FieldChange;
+  /** An image repository whose versions change. */
+  readonly image?: ImageChange;
+  /** Several objects of one finding. */
+  readonly objects?: readonly KObject[];
   readonly note?: string;
 }
 
@@ -70,6 +81,7 @@ export interface DistDiff {
 
 /** Differences between two JSON-like values, in path order (object keys sorted, array items in order). */
 export function diffValues(before: unknown, after: unknown, path: readonly Segment[] = []): FieldChange[] {
+  if (before === after) return []; // one parse shared by both trees (same text)
   if (isRecord(before) && isRecord(after)) return diffRecords(before, after, path);
   if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, path);
   return isDeepStrictEqual(before, after) ? [] : [{ path, op: 'changed', before, after }];
@@ -94,8 +106,80 @@ function diffEntry(before: object, after: object, key: string | number, path: re
 function diffArrays(before: unknown[], after: unknown[], path: readonly Segment[]): FieldChange[] {
   const named = namesOf(before) && namesOf(after);
   if (named && (before.length > 0 || after.length > 0)) return diffNamedArrays(before, after, path);
-  const length = Math.max(before.length, after.length);
-  return Array.from({ length }, (_, index) => diffEntry(before, after, index, [...path, { index }])).flat();
+  if (before.length * after.length > MAX_ALIGNED) {
+    const length = Math.max(before.length, after.length);
+    return Array.from({ length }, (_, index) => diffEntry(before, after, index, [...path, { index }])).flat();
+  }
+  return diffAlignedArrays(before, after, path);
+}
+
+/** Arrays longer than this (product of lengths) are compared index by index. */
+const MAX_ALIGNED = 250_000;
+
+/**
+ * Arrays aligned on their longest common subsequence of equal items, so one item inserted or removed
+ * is one change, not a change of every later index. Between two equal items, the k-th removed item
+ * and the k-th added item are compared field by field (at the index of the added one); the rest are
+ * removed (their index before) or added (their index after).
+ */
+function diffAlignedArrays(before: unknown[], after: unknown[], path: readonly Segment[]): FieldChange[] {
+  const b = before.map((v) => JSON.stringify(v));
+  const a = after.map((v) => JSON.stringify(v));
+  // lcs[i][j]: length of the longest common subsequence of b[i..] and a[j..].
+  const lcs = Array.from({ length: b.length + 1 }, () => new Array<number>(a.length + 1).fill(0));
+  for (let i = b.length - 1; i >= 0; i--)
+    for (let j = a.length - 1; j >= 0; j--) lcs[i][j] = b[i] === a[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const changes: FieldChange[] = [];
+  let removed: number[] = [];
+  let added: number[] = [];
+  const flush = () => {
+    const pairs = pairItems(before, after, removed, added);
+    const pairedRemoved = new Set(pairs.map(([i]) => i));
+    const pairedAdded = new Set(pairs.map(([, j]) => j));
+    for (const i of removed.filter((i) => !pairedRemoved.has(i)))
+      changes.push({ path: [...path, { index: i }], op: 'removed', before: before[i] });
+    for (const [i, j] of pairs) changes.push(...diffValues(before[i], after[j], [...path, { index: j }]));
+    for (const j of added.filter((j) => !pairedAdded.has(j))) changes.push({ path: [...path, { index: j }], op: 'added', after: after[j] });
+    removed = [];
+    added = [];
+  };
+  let i = 0;
+  let j = 0;
+  while (i < b.length || j < a.length) {
+    if (i < b.length && j < a.length && b[i] === a[j]) {
+      flush();
+      i++;
+      j++;
+    } else if (j >= a.length || (i < b.length && lcs[i + 1][j] >= lcs[i][j + 1])) removed.push(i++);
+    else added.push(j++);
+  }
+  flush();
+  return changes;
+}
+
+/**
+ * Which removed and added items between two equal ones are the same item changed: all of them in
+ * order when there are as many of each, else each added item with the first later removed one that
+ * shares the most top-level entries (none shared: no pair).
+ */
+function pairItems(before: unknown[], after: unknown[], removed: number[], added: number[]): [number, number][] {
+  if (removed.length === added.length) return removed.map((i, k) => [i, added[k]]);
+  const shared = (x: unknown, y: unknown) =>
+    isRecord(x) && isRecord(y) ? Object.keys(x).filter((k) => Object.hasOwn(y, k) && isDeepStrictEqual(x[k], y[k])).length : 0;
+  const pairs: [number, number][] = [];
+  let from = 0;
+  for (const j of added) {
+    let best = -1;
+    let score = 0;
+    for (let k = from; k < removed.length; k++) {
+      const s = shared(before[removed[k]], after[j]);
+      if (s > score) [best, score] = [k, s];
+    }
+    if (best === -1) continue;
+    pairs.push([removed[best], j]);
+    from = best + 1;
+  }
+  return pairs;
 }
 
 /** The `name` of every item when all items are objects with distinct string names, else undefined. */
@@ -128,7 +212,7 @@ export function compareTrees(base: DistTree, head: DistTree): DistDiff {
   const clusters = unionKeys(base, head)
     .map((name) => compareCluster(name, base.get(name), head.get(name)))
     .filter((c) => c.files.length > 0 || c.components.length > 0 || c.status !== 'changed');
-  return { clusters, risks: sortRisks(clusters.flatMap(clusterRisks)) };
+  return { clusters, risks: sortRisks(mergeRisks(sortRisks(clusters.flatMap(clusterRisks)))) };
 }
 
 function compareCluster(name: string, before: ClusterTree | undefined, after: ClusterTree | undefined): ClusterDiff {
@@ -137,7 +221,8 @@ function compareCluster(name: string, before: ClusterTree | undefined, after: Cl
   const components = unionKeys(b.components, a.components)
     .map((c) => compareComponent(name, c, b.components.get(c), a.components.get(c)))
     .filter((c) => !isEmptyComponentDiff(c));
-  return { name, status: statusOf(before, after), files: compareFiles(b.files, a.files), components };
+  const argocd = before && after ? argoChanges(name, before, after) : NO_ARGO_CHANGES;
+  return { name, status: statusOf(before, after), files: compareFiles(b.files, a.files), components, argocd };
 }
 
 function compareComponent(cluster: string, name: string, before?: ComponentTree, after?: ComponentTree): ComponentDiff {
@@ -147,11 +232,10 @@ function compareComponent(cluster: string, name: string, before?: ComponentTree,
   const keys = unionKeys(b.objects, a.objects);
   const changed = keys
     .filter((k) => b.objects.has(k) && a.objects.has(k))
-    .map((k) => ({
-      before: b.objects.get(k)!,
-      after: a.objects.get(k)!,
-      fields: diffValues(b.objects.get(k)!.body, a.objects.get(k)!.body),
-    }))
+    .map((k) => {
+      const [x, y] = [b.objects.get(k)!, a.objects.get(k)!];
+      return { before: x, after: y, fields: diffObjects(x, y) };
+    })
     .filter((c) => c.fields.length > 0);
   const both = status === 'changed';
   return {
@@ -164,7 +248,26 @@ function compareComponent(cluster: string, name: string, before?: ComponentTree,
     removed: keys.filter((k) => !a.objects.has(k)).map((k) => b.objects.get(k)!),
     changed,
     files: compareFiles(b.files, a.files),
+    chart: { before: chartOf(b.componentJson), after: chartOf(a.componentJson) },
   };
+}
+
+/**
+ * Field changes between two versions of an object. The same text is the same object, and of objects
+ * read key by key only the top-level keys whose text differs are parsed: unchanged chart objects are
+ * never parsed, and a label bump parses only metadata.
+ */
+function diffObjects(x: KObject, y: KObject): FieldChange[] {
+  if (x.source !== undefined && x.source === y.source) return [];
+  if (!x.blocks || !y.blocks) return diffValues(x.body, y.body);
+  const keys = [...new Set([...x.blocks.keys(), ...y.blocks.keys()])].sort();
+  return keys.flatMap((key): FieldChange[] => {
+    const [bx, by] = [x.blocks!.get(key), y.blocks!.get(key)];
+    if (bx === by) return [];
+    if (bx === undefined) return [{ path: [key], op: 'added', after: topLevelValue(y, key) }];
+    if (by === undefined) return [{ path: [key], op: 'removed', before: topLevelValue(x, key) }];
+    return diffValues(topLevelValue(x, key), topLevelValue(y, key), [key]);
+  });
 }
 
 function isEmptyComponentDiff(c: ComponentDiff): boolean {
@@ -196,34 +299,43 @@ function clusterRisks(cluster: ClusterDiff): Risk[] {
     const note = `${plural(cluster.components.length, 'component')} and ${plural(objects, 'object')} no longer in dist/`;
     return [{ title: 'Cluster removed', cluster: cluster.name, note }];
   }
-  return cluster.components.flatMap(componentRisks);
+  const delivered = new Set(cluster.argocd.deletions.map((d) => d.component));
+  const undelivered = cluster.components
+    .filter((c) => c.status === 'removed' && !delivered.has(c.name))
+    .map((c) => ({
+      title: 'Component removed',
+      cluster: c.cluster,
+      component: c.name,
+      note: `no Application in dist/ syncs it: nothing deletes its ${plural(c.removed.length, 'object')}`,
+    }));
+  return [...argoRisks(cluster.name, cluster.argocd), ...undelivered, ...cluster.components.flatMap(componentRisks)];
 }
 
 function componentRisks(c: ComponentDiff): Risk[] {
+  if (c.status !== 'changed') return [];
   const at = { cluster: c.cluster, component: c.name };
   const risks: Risk[] = [];
-  if (c.status === 'removed') {
-    risks.push({
-      ...at,
-      title: 'Component removed',
-      note: `Argo CD deletes its Application and prunes ${plural(c.removed.length, 'object')}`,
-    });
+  for (const o of c.removed) {
+    const finding = removalFinding(o);
+    if (finding) risks.push({ ...at, ...finding, object: o });
   }
-  risks.push(...removedObjectRisks(c).filter((r) => c.status !== 'removed' || r.title !== 'Object removed'));
   risks.push(...c.added.flatMap((o) => addedObjectRisks(o).map((r) => ({ ...at, ...r, object: o }))));
   risks.push(...c.changed.flatMap((o) => changedObjectRisks(o).map((r) => ({ ...at, ...r, object: o.after }))));
+  risks.push(...chartRisks(c).map((r) => ({ ...at, ...r, file: 'component.json' as const })));
   risks.push(...componentJsonRisks(c.componentJson).map((r) => ({ ...at, ...r, file: 'component.json' as const })));
-  risks.push(...valuesRisks(c.values).map((r) => ({ ...at, ...r, file: 'values.yaml' as const })));
+  // A hydrated chart's images are read from its rendered objects; values.yaml says what it asks for.
+  const images = c.chart.after === undefined;
+  risks.push(...valuesRisks(c.values, images).map((r) => ({ ...at, ...r, file: 'values.yaml' as const })));
+  const before = [...c.removed, ...c.changed.map((o) => o.before)];
+  const after = [...c.added, ...c.changed.map((o) => o.after)];
+  risks.push(...imageChanges(before, after).map((image) => ({ ...at, title: 'Image changed', image, objects: image.objects })));
   return risks;
 }
 
 type Finding = Pick<Risk, 'title' | 'change' | 'note'>;
 
-/** What is lost when an object of this kind disappears, by kind. */
+/** What a removed object's kind takes with it (deletions that lose state are the delivery risks). */
 function removalFinding(o: KObject): Finding | undefined {
-  if (o.kind === 'Namespace' && o.group === '') return { title: 'Namespace removed', note: 'Kubernetes deletes everything in it' };
-  if (o.kind === 'CustomResourceDefinition')
-    return { title: 'CustomResourceDefinition removed', note: 'Kubernetes deletes every object of this kind' };
   if (o.kind.endsWith('NetworkPolicy')) return { title: `${o.kind} removed`, note: 'the traffic it allowed or denied changes' };
   if (o.kind === 'AuthorizationPolicy') return { title: 'AuthorizationPolicy removed', note: 'the requests it allowed or denied change' };
   if (o.kind === 'PodDisruptionBudget') return { title: 'PodDisruptionBudget removed', note: 'evictions are no longer limited' };
@@ -233,22 +345,27 @@ function removalFinding(o: KObject): Finding | undefined {
   return undefined;
 }
 
-/**
- * One risk per removed object. A removed object whose group, kind and namespace match exactly one
- * added object of the component looks renamed: a rename is a remove + add, which breaks anything that
- * refers to the old name.
- */
-function removedObjectRisks(c: ComponentDiff): Risk[] {
-  const scope = (o: KObject) => [o.group, o.kind, o.namespace].join('\u0000');
-  const count = (list: readonly KObject[], o: KObject) => list.filter((x) => scope(x) === scope(o)).length;
-  return c.removed.map((o) => {
-    const renamedTo = count(c.removed, o) === 1 && count(c.added, o) === 1 ? c.added.find((x) => scope(x) === scope(o)) : undefined;
-    const finding = removalFinding(o);
-    const renameNote = renamedTo && `renamed to \`${renamedTo.name}\`? anything that refers to the old name breaks`;
-    const title = finding?.title ?? (renamedTo ? 'Object renamed' : 'Object removed');
-    const note = renameNote ?? finding?.note ?? 'Argo CD prunes it; anything that refers to it by name breaks';
-    return { title, note, cluster: c.cluster, component: c.name, object: o };
-  });
+/** A chart version bump, or the same version from another source tree (chart.digest). */
+function chartRisks(c: ComponentDiff): Finding[] {
+  const field = (path: string) => c.componentJson.find((f) => f.path.join('.') === path);
+  const version = field('chart.version') ?? field('chart');
+  const digest = field('chart.digest');
+  const objects = c.added.length + c.removed.length + c.changed.length;
+  const rendered = `${plural(objects, 'rendered object')} change`;
+  if (version) {
+    const digestNote = digest ? `, digest ${short(digest.before)} → ${short(digest.after)}` : '';
+    return [{ title: 'Chart version changed', change: version, note: `${rendered}${digestNote}` }];
+  }
+  if (digest) {
+    const chart = c.chart.after?.version;
+    const source = digest.before === undefined ? 'now pinned by its tree digest' : 'from another source tree';
+    return [{ title: 'Chart source changed', change: digest, note: `same version${chart ? ` ${chart}` : ''} ${source}; ${rendered}` }];
+  }
+  return [];
+}
+
+function short(digest: unknown): string {
+  return typeof digest === 'string' ? digest.slice(0, 12) : '(none)';
 }
 
 function addedObjectRisks(o: KObject): Finding[] {
@@ -259,7 +376,7 @@ function addedObjectRisks(o: KObject): Finding[] {
 }
 
 function changedObjectRisks(o: ObjectChange): Finding[] {
-  return [...replicaRisks(o), ...pdbRisks(o), ...mtlsRisks(o), ...injectionRisks(o), ...imageRisks(o.fields), ...resourceRisks(o.fields)];
+  return [...replicaRisks(o), ...pdbRisks(o), ...mtlsRisks(o), ...injectionRisks(o), ...resourceRisks(o.fields)];
 }
 
 /** A Namespace that loses its Istio sidecar injection label: its pods, once restarted, run without mTLS. */
@@ -357,18 +474,15 @@ function resourceRisks(fields: readonly FieldChange[]): Finding[] {
 
 function componentJsonRisks(fields: readonly FieldChange[]): Finding[] {
   const at = (path: string) => fields.filter((f) => f.path.join('.') === path);
-  return [
-    ...at('chart.version').map((change) => ({ title: 'Chart version changed', change })),
-    ...at('git.revision').map((change) => ({ title: 'Upstream git revision changed', change })),
-  ];
+  return at('git.revision').map((change) => ({ title: 'Upstream git revision changed', change }));
 }
 
-function valuesRisks(fields: readonly FieldChange[]): Finding[] {
+function valuesRisks(fields: readonly FieldChange[], images: boolean): Finding[] {
   const lowered = (f: FieldChange) => typeof f.before === 'number' && typeof f.after === 'number' && f.after < f.before;
   const replicas = fields
     .filter((f) => (f.path.at(-1) === 'replicas' || f.path.at(-1) === 'replicaCount') && lowered(f))
     .map((change) => ({ title: 'Replicas lowered', change }));
-  return [...replicas, ...imageRisks(fields), ...resourceRisks(fields)];
+  return [...replicas, ...(images ? imageRisks(fields) : []), ...resourceRisks(fields)];
 }
 
 function spec(o: KObject): Record<string, unknown> {
@@ -378,9 +492,7 @@ function spec(o: KObject): Record<string, unknown> {
 /** Risk titles, most severe first; a title not listed sorts last. */
 const RISK_ORDER = [
   'Cluster removed',
-  'Component removed',
-  'Namespace removed',
-  'CustomResourceDefinition removed',
+  ...DELETION_RISKS,
   'STRICT PeerAuthentication removed',
   'mTLS weakened',
   'Sidecar injection disabled',
@@ -391,12 +503,60 @@ const RISK_ORDER = [
   'PodDisruptionBudget maxUnavailable raised',
   'Replicas lowered',
   'Resources removed',
-  'Object renamed',
-  'Object removed',
+  ...RECREATION_RISKS,
   'Chart version changed',
+  'Chart source changed',
   'Upstream git revision changed',
   'Image changed',
 ];
+
+/**
+ * One risk per object (the most severe title; the other notes appended), then one risk for the
+ * objects of a component that share a title and note: eleven deleted Namespaces are one line.
+ * `risks` are sorted.
+ */
+function mergeRisks(risks: readonly Risk[]): Risk[] {
+  const objectOnly = (r: Risk) => r.object !== undefined && r.change === undefined && r.image === undefined;
+  const at = (r: Risk, ...more: string[]) => [r.cluster, r.component ?? '', ...more].join('\u0000');
+  const byObject = new Map<string, Risk>();
+  const merged: Risk[] = [];
+  for (const r of risks) {
+    if (!objectOnly(r)) {
+      merged.push(r);
+      continue;
+    }
+    const key = at(r, objectKey(r.object!));
+    const first = byObject.get(key);
+    if (!first) {
+      byObject.set(key, r);
+      merged.push(r);
+    } else if (r.note && !first.note?.includes(r.note)) {
+      const combined = { ...first, note: first.note ? `${first.note}; ${r.note}` : r.note };
+      merged[merged.indexOf(first)] = combined;
+      byObject.set(key, combined);
+    }
+  }
+  const groups = new Map<string, Risk>();
+  const out: Risk[] = [];
+  for (const r of merged) {
+    if (!objectOnly(r)) {
+      out.push(r);
+      continue;
+    }
+    const key = at(r, r.title, r.note ?? '');
+    const group = groups.get(key);
+    if (!group) {
+      groups.set(key, r);
+      out.push(r);
+      continue;
+    }
+    const { object, ...rest } = group;
+    const next: Risk = { ...rest, objects: [...(rest.objects ?? [object!]), r.object!] };
+    out[out.indexOf(group)] = next;
+    groups.set(key, next);
+  }
+  return out;
+}
 
 function riskRank(title: string): number {
   const rank = RISK_ORDER.indexOf(title.endsWith('NetworkPolicy removed') ? 'NetworkPolicy removed' : title);
@@ -412,6 +572,8 @@ function sortRisks(risks: Risk[]): Risk[] {
       r.component ?? '',
       r.file ?? '',
       r.object ? [r.object.kind, r.object.namespace, r.object.name, r.object.group].join('/') : '',
+      (r.objects ?? []).map((o) => [o.kind, o.namespace, o.name].join('/')).join(','),
+      r.image?.repository ?? '',
       JSON.stringify(r.change?.path ?? []),
     ].join('\u0000');
   return risks

@@ -1,9 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { compareTrees } from './compare';
-import { componentJson, deployment, distTree, networkPolicy } from './fixtures';
+import { argocdDelivery, componentJson, deployment, distTree, networkPolicy } from './fixtures';
 import { code, renderMarkdown, renderPair } from './markdown';
 
+const delivery = { ...argocdDelivery('dev', { api: 1 }), ...argocdDelivery('prod', { api: 1 }) };
+
 const base = {
+  ...delivery,
   'dev/README.md': '# dev\n',
   'dev/api/component.json': componentJson('dev', 'api', '1.0.0'),
   'dev/api/values.yaml': { logLevel: 'info', server: { replicas: 2 } },
@@ -14,6 +17,7 @@ const base = {
 };
 
 const head = {
+  ...delivery,
   'dev/README.md': '# dev\n',
   'dev/api/component.json': componentJson('dev', 'api', '1.1.0'),
   'dev/api/values.yaml': { logLevel: 'debug', server: { replicas: 2 } },
@@ -31,16 +35,28 @@ describe('renderMarkdown', () => {
       [
         '## dist/ diff against `origin/main (1a2b3c4d5e6f)`',
         '',
-        '**Summary:** 1 cluster changed (dev); objects: 0 added, 1 removed, 1 changed; 4 risks.',
+        '**Summary:** 1 cluster changed (dev); objects: 0 added, 1 removed, 1 changed; Argo CD: 1 pruned, 0 deleted; 4 risks.',
         '',
         '### Risks',
         '',
         '- **NetworkPolicy removed**: `dev/api` NetworkPolicy `api/allow-web` (the traffic it allowed or denied changes)',
         '- **Replicas lowered**: `dev/api` Deployment `api/web`, `spec.replicas`: `2` → `1`',
-        '- **Chart version changed**: `dev/api` `component.json`, `chart.version`: `"1.0.0"` → `"1.1.0"`',
-        '- **Image changed**: `dev/api` Deployment `api/web`, `spec.template.spec.containers[name=web].image`: `"registry.example.com/web:1.0"` → `"registry.example.com/web:1.1"`',
+        '- **Chart version changed**: `dev/api` `component.json`, `chart.version`: `"1.0.0"` → `"1.1.0"` (2 rendered objects change)',
+        '- **Image changed**: `dev/api` `registry.example.com/web`: `1.0` → `1.1` (Deployment `api/web`)',
         '',
-        '### dev/api',
+        '### dev',
+        '',
+        '#### What Argo CD will prune or delete when this merges',
+        '',
+        '**Pruned: objects removed from components that stay**',
+        '',
+        'Application `api`: 1 object pruned.',
+        '',
+        '- NetworkPolicy `api/allow-web`',
+        '',
+        '#### dev/api',
+        '',
+        'Chart `api` `1.0.0` → `1.1.0`: 2 rendered objects change (0 added, 1 removed, 1 changed).',
         '',
         '**component.json**',
         '',
@@ -50,17 +66,82 @@ describe('renderMarkdown', () => {
         '',
         '- `logLevel`: `"info"` → `"debug"`',
         '',
-        '**Removed objects**',
+        '**Removed objects (1)**',
         '',
         '- NetworkPolicy `api/allow-web`',
         '',
-        '**Changed objects**',
+        '**Changed objects (1)**',
         '',
         '- Deployment `api/web`',
         '  - `spec.replicas`: `2` → `1`',
         '  - `spec.template.spec.containers[name=web].image`: `"registry.example.com/web:1.0"` → `"registry.example.com/web:1.1"`',
         '',
       ].join('\n'),
+    );
+  });
+
+  test('a chart bump: the rendered objects it changes, grouped, shared changes once, long lists folded', () => {
+    const label = (version: string) => ({ 'helm.sh/chart': `api-${version}` });
+    const chartFiles = (version: string, digest: string, image: string) => {
+      const files: Record<string, unknown> = {
+        ...argocdDelivery('dev', { api: 1 }),
+        'dev/api/component.json': componentJson('dev', 'api', version, { digest }),
+        'dev/api/manifests/deployment-web.yaml': deployment('api', 'web', 2, image, label(version)),
+      };
+      for (let i = 0; i < 20; i++) {
+        files[`dev/api/manifests/serviceaccount-sa${i}.yaml`] = {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: `sa${String(i).padStart(2, '0')}`, namespace: 'api', labels: label(version) },
+        };
+      }
+      return files;
+    };
+    const markdown = render(
+      chartFiles('1.0.0', 'a'.repeat(64), 'registry.example.com/web:1.0'),
+      chartFiles('1.1.0', 'b'.repeat(64), 'registry.example.com/web:1.1'),
+    );
+    expect(markdown).toContain(
+      '- **Chart version changed**: `dev/api` `component.json`, `chart.version`: `"1.0.0"` → `"1.1.0"` (21 rendered objects change, digest aaaaaaaaaaaa → bbbbbbbbbbbb)',
+    );
+    expect(markdown).toContain('- **Image changed**: `dev/api` `registry.example.com/web`: `1.0` → `1.1` (Deployment `api/web`)');
+    expect(markdown).toContain(
+      [
+        '#### dev/api',
+        '',
+        'Chart `api` `1.0.0` → `1.1.0` (digest `aaaaaaaaaaaa` → `bbbbbbbbbbbb`): 21 rendered objects change (0 added, 0 removed, 21 changed).',
+      ].join('\n'),
+    );
+    expect(markdown).toContain(
+      [
+        '**Changed objects (21)**: 20 ServiceAccount, 1 Deployment',
+        '',
+        'The same change in several objects:',
+        '',
+        '- `metadata.labels["helm.sh/chart"]`: `"api-1.0.0"` → `"api-1.1.0"` (21 objects)',
+        '',
+        '- Deployment `api/web`',
+        '  - `spec.template.spec.containers[name=web].image`: `"registry.example.com/web:1.0"` → `"registry.example.com/web:1.1"`',
+        '  - and 1 change above',
+        '',
+        '<details>',
+        '<summary>20 objects with only the changes above: 20 ServiceAccount</summary>',
+        '',
+        `- ServiceAccount (20): ${Array.from({ length: 20 }, (_, i) => `\`api/sa${String(i).padStart(2, '0')}\``).join(', ')}`,
+        '',
+        '</details>',
+      ].join('\n'),
+    );
+    expect(markdown).toContain('#### What Argo CD will prune or delete when this merges\n\nNothing is pruned or deleted.');
+  });
+
+  test('the same chart version from another source tree', () => {
+    const files = (digest: string) => ({
+      ...argocdDelivery('dev', { api: 1 }),
+      'dev/api/component.json': componentJson('dev', 'api', '1.0.0', { digest }),
+    });
+    expect(render(files('a'.repeat(64)), files('c'.repeat(64)))).toContain(
+      `- **Chart source changed**: \`dev/api\` \`component.json\`, \`chart.digest\`: \`"${'a'.repeat(64)}"\` → \`"${'c'.repeat(64)}"\` (same version 1.0.0 from another source tree; 0 rendered objects change)`,
     );
   });
 
@@ -77,6 +158,7 @@ describe('renderMarkdown', () => {
 
   test('new and removed components and clusters, other files, and --max-fields', () => {
     const after = {
+      ...argocdDelivery('dev', { api: 1, web: 1 }),
       'dev/README.md': '# dev, changed\n',
       'dev/api/component.json': componentJson('dev', 'api', '1.0.0'),
       'dev/api/values.yaml': { a: 1, b: 2, c: 3, logLevel: 'info', server: { replicas: 2 } },
@@ -90,17 +172,21 @@ describe('renderMarkdown', () => {
       [
         '## dist/ diff against `origin/main (1a2b3c4d5e6f)`',
         '',
-        '**Summary:** 3 clusters changed (dev, prod (removed), staging (new)); objects: 1 added, 1 removed, 0 changed; components: 2 added, 1 removed; 1 risk.',
+        '**Summary:** 3 clusters changed (dev, prod (removed), staging (new)); objects: 2 added, 4 removed, 0 changed; components: 2 added, 2 removed; 1 risk.',
         '',
         '### Risks',
         '',
-        '- **Cluster removed**: `prod` (1 component and 1 object no longer in dist/)',
+        '- **Cluster removed**: `prod` (2 components and 4 objects no longer in dist/)',
         '',
         '### dev',
         '',
         '- `README.md` changed',
         '',
-        '### dev/api',
+        '#### What Argo CD will prune or delete when this merges',
+        '',
+        'Nothing is pruned or deleted.',
+        '',
+        '#### dev/api',
         '',
         '**values.yaml**',
         '',
@@ -108,17 +194,27 @@ describe('renderMarkdown', () => {
         '- `b`: (none) → `2`',
         '- … and 1 more',
         '',
-        '### dev/web',
+        '#### dev/argocd',
         '',
-        'New component with 1 object.',
+        '**Added objects (1)**',
         '',
-        '**Added objects**',
+        '- ApplicationSet `argocd/web`',
+        '',
+        '#### dev/web',
+        '',
+        'New component with 1 object, rendered from chart `web` `2.0.0`.',
+        '',
+        '**Objects (1)**',
         '',
         '- NetworkPolicy `web/allow-web`',
         '',
         '### prod',
         '',
-        'Cluster removed: 1 component (api), 1 object.',
+        'Cluster removed: 2 components (api, argocd), 4 objects.',
+        '',
+        '#### What Argo CD will prune or delete when this merges',
+        '',
+        'Nothing: the Applications of `prod` point at paths that no longer exist, so Argo CD reports a ComparisonError and syncs, prunes and deletes nothing. Tear the cluster down on its own.',
         '',
         '### staging',
         '',

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compareTrees } from './compare';
 import { componentJson, deployment, distFiles, networkPolicy } from './fixtures';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown, renderPath } from './markdown';
 import { objectKey, parseDistFiles, readDistDir, readDistRef } from './tree';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -44,6 +44,37 @@ describe('parseDistFiles', () => {
     expect([...api.objects.values()].map((o) => `${o.kind}/${o.namespace}/${o.name}`)).toEqual(['ConfigMap/api/a', 'ConfigMap/api/b']);
     expect([...api.files.keys()].sort()).toEqual(['manifests/broken.yaml', 'notes.txt']);
     expect(objectKey({ group: 'apps', kind: 'Deployment', namespace: 'api', name: 'web' })).toBe('Deployment\u0000api\u0000web\u0000apps');
+  });
+});
+
+describe('reading objects key by key', () => {
+  const text = (labels: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: api\n  labels: {${labels}}\ndata: [this block is never parsed\n`;
+  const tree = (labels: string) => parseDistFiles(new Map([['dev/api/manifests/configmap-big.yaml', text(labels)]]));
+
+  test('identity and metadata come from the header; a top-level key with the same text on both sides is not parsed', () => {
+    const [o] = tree('v: "1"').get('dev')!.components.get('api')!.objects.values();
+    expect([o.kind, o.namespace, o.name, o.metadata.labels]).toEqual(['ConfigMap', 'api', 'big', { v: '1' }]);
+    const diff = compareTrees(tree('v: "1"'), tree('v: "2"'));
+    expect(diff.clusters[0].components[0].changed[0].fields.map((f) => [renderPath(f.path), f.before, f.after])).toEqual([
+      ['metadata.labels.v', '1', '2'],
+    ]);
+    expect(compareTrees(tree('v: "1"'), tree('v: "1"')).clusters).toEqual([]);
+  });
+
+  test('a body read key by key equals the whole document parsed', () => {
+    const yaml =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {a: b}\n';
+    const [o] = parseDistFiles(new Map([['dev/api/manifests/d.yaml', yaml]]))
+      .get('dev')!
+      .components.get('api')!
+      .objects.values();
+    expect(o.body).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { replicas: 2, selector: { matchLabels: { a: 'b' } } },
+    });
   });
 });
 
@@ -88,7 +119,7 @@ describe('reading dist/ from a git ref', () => {
     );
     expect(markdown).toContain('- **NetworkPolicy removed**: `dev/api` NetworkPolicy `api/allow-web`');
     expect(markdown).toContain('- **Replicas lowered**: `dev/api` Deployment `api/web`, `spec.replicas`: `2` → `1`');
-    expect(markdown).toContain('### dev/web\n\nNew component with 0 objects.');
+    expect(markdown).toContain('#### dev/web\n\nNew component with 0 objects, rendered from chart `web` `1.0.0`.');
   });
 
   test('a ref without dist/ is an empty tree; a bad ref is an error naming it', () => {

@@ -1,6 +1,9 @@
 // Reads a dist/ tree (docs/dist-contract.md), from a directory or from a git ref, into
 // cluster → component → {component.json, values.yaml, objects}. Objects are identified by
 // apiVersion group + kind + namespace + name, never by file name.
+// Hydrated charts make dist/ large (a CRD of 1.4 MB takes a second to parse), so a manifest's
+// apiVersion, kind and metadata are read first and the rest is parsed only when it is used; an
+// object whose text is the same on both sides is never parsed. Each distinct text is parsed once.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +17,14 @@ export interface KObject {
   readonly name: string;
   /** Path of its file relative to the component directory. */
   readonly file: string;
+  /** Its `metadata`, read without parsing the rest of the object. */
+  readonly metadata: Record<string, unknown>;
+  /** The whole object, parsed on first use. */
   readonly body: Record<string, unknown>;
+  /** The YAML text of the object (its file holds only it); equal texts are equal objects. */
+  readonly source?: string;
+  /** The text of each top-level key, when the object was read key by key. */
+  readonly blocks?: ReadonlyMap<string, string>;
 }
 
 export interface ComponentTree {
@@ -63,20 +73,42 @@ export function parseDistFiles(files: ReadonlyMap<string, string>): DistTree {
 
 function addComponentFile(cluster: ClusterTree, component: string, file: string, text: string): void {
   const tree = getOrAdd<string, ComponentTree>(cluster.components, component, () => ({ objects: new Map(), files: new Map() }));
+  if (file.startsWith('manifests/') && file.endsWith('.yaml')) {
+    const objects = readObjects(file, text);
+    if (objects === undefined) tree.files.set(file, text); // not (only) Kubernetes objects: compared as text
+    for (const o of objects ?? []) {
+      const key = objectKey(o);
+      tree.objects.set(tree.objects.has(key) ? `${key}\u0000${file}` : key, o);
+    }
+    return;
+  }
   const parsed = parseFile(file, text);
   if (!parsed.ok) tree.files.set(file, text);
   else if (file === 'component.json') tree.componentJson = parsed.docs[0];
   else if (file === 'values.yaml') tree.values = parsed.docs[0] ?? {};
-  else if (file.startsWith('manifests/') && file.endsWith('.yaml')) addObjects(tree, file, text, parsed.docs);
   else tree.files.set(file, text);
 }
 
 type Parsed = { ok: true; docs: unknown[] } | { ok: false };
 
+/** Parsed documents by text: identical files (every cluster's copy of a CRD, both sides of a diff) parse once. */
+const parsedTexts = new Map<string, Parsed>();
+
 function parseFile(file: string, text: string): Parsed {
+  const kind = file.endsWith('.json') ? 'json' : file.endsWith('.yaml') || file.endsWith('.yml') ? 'yaml' : 'other';
+  if (kind === 'other') return { ok: true, docs: [] };
+  const key = `${kind}\u0000${text}`;
+  let parsed = parsedTexts.get(key);
+  if (!parsed) {
+    parsed = parseText(kind, text);
+    parsedTexts.set(key, parsed);
+  }
+  return parsed;
+}
+
+function parseText(kind: 'json' | 'yaml', text: string): Parsed {
   try {
-    if (file.endsWith('.json')) return { ok: true, docs: [JSON.parse(text)] };
-    if (!file.endsWith('.yaml') && !file.endsWith('.yml')) return { ok: true, docs: [] };
+    if (kind === 'json') return { ok: true, docs: [JSON.parse(text)] };
     const docs = parseAllDocuments(text);
     if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return { ok: false };
     return { ok: true, docs: docs.map((d) => d.toJS()).filter((d) => d !== null && d !== undefined) };
@@ -85,24 +117,96 @@ function parseFile(file: string, text: string): Parsed {
   }
 }
 
-function addObjects(tree: ComponentTree, file: string, text: string, docs: unknown[]): void {
-  const objects = docs.map((body) => toObject(file, body));
-  if (objects.length === 0 || objects.some((o) => o === undefined)) {
-    tree.files.set(file, text); // not (only) Kubernetes objects: compared as text
-    return;
+/**
+ * The objects of a manifests/ file; undefined when it is not only Kubernetes objects. A file of one
+ * document is split into its top-level keys: apiVersion, kind and metadata are parsed at once, the
+ * other keys on first use, each alone (a chart bump that changes only labels never parses a CRD's schema).
+ */
+function readObjects(file: string, text: string): KObject[] | undefined {
+  const blocks = topLevelBlocks(text);
+  const header = blocks && blockValues(blocks, ['apiVersion', 'kind', 'metadata']);
+  const identity = header && identityOf(header);
+  if (blocks && identity) {
+    let body: Record<string, unknown> | undefined;
+    const object: KObject = {
+      ...identity,
+      file,
+      source: text,
+      blocks,
+      get body() {
+        return (body ??= blockValues(blocks, [...blocks.keys()]) ?? wholeDocument(file, text) ?? { ...header, unparsable: true });
+      },
+    };
+    return [object];
   }
-  for (const o of objects as KObject[]) {
-    const key = objectKey(o);
-    tree.objects.set(tree.objects.has(key) ? `${key}\u0000${file}` : key, o);
+  const parsed = parseFile(file, text);
+  if (!parsed.ok || parsed.docs.length === 0) return undefined;
+  const objects: KObject[] = [];
+  for (const doc of parsed.docs) {
+    const id = isRecord(doc) ? identityOf(doc) : undefined;
+    if (!id) return undefined;
+    objects.push({ ...id, file, body: doc as Record<string, unknown>, ...(parsed.docs.length === 1 ? { source: text } : {}) });
   }
+  return objects;
 }
 
-function toObject(file: string, body: unknown): KObject | undefined {
-  if (!isRecord(body) || typeof body.apiVersion !== 'string' || typeof body.kind !== 'string') return undefined;
-  const metadata = isRecord(body.metadata) ? body.metadata : {};
+function wholeDocument(file: string, text: string): Record<string, unknown> | undefined {
+  const parsed = parseFile(file, text);
+  return parsed.ok && parsed.docs.length === 1 && isRecord(parsed.docs[0]) ? parsed.docs[0] : undefined;
+}
+
+/**
+ * The text of each top-level key of a one-document YAML mapping in block style, in order;
+ * undefined for anything else (several documents, flow style, quoted keys), which is parsed whole.
+ */
+function topLevelBlocks(text: string): Map<string, string> | undefined {
+  const blocks = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const [i, line] of text.split('\n').entries()) {
+    if (/^(---|\.\.\.)(\s|$)/.test(line)) {
+      if (i === 0 && line.trim() === '---') continue;
+      return undefined;
+    }
+    const key = /^([A-Za-z_][\w./-]*):(\s|$)/.exec(line);
+    if (key) {
+      if (blocks.has(key[1])) return undefined;
+      current = [line];
+      blocks.set(key[1], current);
+    } else if (line === '' || /^[\s#]/.test(line) || (current && line.startsWith('-'))) current?.push(line);
+    else return undefined;
+  }
+  return blocks.size > 0 ? new Map([...blocks].map(([k, lines]) => [k, lines.join('\n')])) : undefined;
+}
+
+/** `keys` of a split document, each block parsed alone (cached by its text); undefined when one does not parse. */
+function blockValues(blocks: ReadonlyMap<string, string>, keys: readonly string[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const text = blocks.get(key);
+    if (text === undefined) continue;
+    const parsed = parseFile('block.yaml', text);
+    if (!parsed.ok || parsed.docs.length !== 1 || !isRecord(parsed.docs[0]) || !Object.hasOwn(parsed.docs[0], key)) return undefined;
+    out[key] = parsed.docs[0][key];
+  }
+  return out;
+}
+
+/** The value of one top-level key of an object: its block alone when the object was split, else from its body. */
+export function topLevelValue(o: KObject, key: string): unknown {
+  const text = o.blocks?.get(key);
+  if (text !== undefined) {
+    const value = blockValues(o.blocks!, [key]);
+    if (value) return value[key];
+  }
+  return o.body[key];
+}
+
+function identityOf(doc: Record<string, unknown>): Omit<KObject, 'file' | 'body' | 'source' | 'blocks'> | undefined {
+  if (typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') return undefined;
+  const metadata = isRecord(doc.metadata) ? doc.metadata : {};
   if (typeof metadata.name !== 'string') return undefined;
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
-  return { group: apiGroup(body.apiVersion), kind: body.kind, namespace, name: metadata.name, file, body };
+  return { group: apiGroup(doc.apiVersion), kind: doc.kind, namespace, name: metadata.name, metadata };
 }
 
 /** Reads `dir` (a dist/ directory on disk). A missing directory is an empty tree. */
