@@ -255,6 +255,8 @@ class SchemaChecker {
   private sink: Finding[] = this.findings;
   /** The release being checked. */
   private core: CoreRegistry;
+  /** Verdicts of core objects by content and releases checked, reused for the same object in another cluster. */
+  private readonly coreResults = new Map<string, { findings: Finding[]; resolution: Resolution }>();
 
   constructor(
     private readonly cores: ReadonlyMap<string, CoreRegistry>,
@@ -276,18 +278,29 @@ class SchemaChecker {
     for (const component of cluster.components)
       for (const read of component.objects) {
         const item = { ...read, object: withoutNulls(read.object) };
-        const runs: Finding[][] = [];
+        const memoKey = read.contentKey === undefined ? undefined : `${read.contentKey}\0${versions.join(' ')}`;
+        const memo = memoKey === undefined ? undefined : this.coreResults.get(memoKey);
         let resolution: Resolution = { type: 'rejected' };
-        for (const version of versions) {
-          this.core = this.registry(version);
-          this.sink = [];
-          const result = this.checkObject(item, distCrds);
-          runs.push(this.sink);
-          if (resolution.type === 'rejected') resolution = result;
-          if (result.type === 'crd') break; // a custom resource does not depend on the Kubernetes release
+        if (memo) {
+          // The same object (same text) already checked in another cluster, as a core kind: same verdict.
+          this.findings.push(...memo.findings.map((f) => ({ ...f, cluster: item.cluster, file: item.file })));
+          resolution = memo.resolution;
+        } else {
+          const runs: Finding[][] = [];
+          for (const version of versions) {
+            this.core = this.registry(version);
+            this.sink = [];
+            const result = this.checkObject(item, distCrds);
+            runs.push(this.sink);
+            if (resolution.type === 'rejected') resolution = result;
+            if (result.type === 'crd') break; // a custom resource does not depend on the Kubernetes release
+          }
+          this.sink = this.findings;
+          const merged = mergeRuns(runs, versions);
+          this.findings.push(...merged);
+          // Core verdicts depend on the object alone; custom resources also on the cluster's CRDs.
+          if (memoKey !== undefined && resolution.type === 'core') this.coreResults.set(memoKey, { findings: merged, resolution });
         }
-        this.sink = this.findings;
-        this.findings.push(...mergeRuns(runs, versions));
         if (resolution.type !== 'rejected') this.checkIdentity(item, resolution, seen);
       }
   }

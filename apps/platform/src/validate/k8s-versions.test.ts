@@ -106,6 +106,22 @@ describe('objects are checked against the floor 1.30 and the release the cluster
     ]);
   });
 
+  it('the same object in two clusters is checked once and reported in each, with its own file', async () => {
+    const typo = edit(deployment(), (d) => (d.spec.replica = 2));
+    const made = makeDist({
+      dev: [{ name: 'app', manifests: { 'deployment-web.yaml': typo } }],
+      prod: [{ name: 'app', manifests: { 'deployment-web.yaml': typo } }],
+    });
+    fixtures.push(made);
+    const ctx = loadDist(made.root, 'dist');
+    expect(ctx.clusters[0].components[0].objects[0].contentKey).toBe(ctx.clusters[1].components[0].objects[0].contentKey);
+    const findings = await checkSchemas(ctx, { crdLocation: crdLocation(), cacheDir: TEST_CACHE_DIR });
+    expect(findings.map((f) => [f.cluster, f.file, f.path])).toEqual([
+      ['dev', 'dist/dev/app/manifests/deployment-web.yaml', 'spec.replica'],
+      ['prod', 'dist/prod/app/manifests/deployment-web.yaml', 'spec.replica'],
+    ]);
+  });
+
   it('a cluster that declares 1.30 is checked against 1.30 only', async () => {
     const made = fixture({}, { kubernetesVersion: '1.30' });
     expect(clusterReleases(loadDist(made.root, 'dist')).get('dev')).toEqual({

@@ -129,3 +129,30 @@ describe('an interrupted synth swap', () => {
     expect(loadDist(fixture({ dev: [] }).root, 'dist').recovered).toBeUndefined();
   });
 });
+
+describe('the parse cache', () => {
+  it('gives the same objects from the cache as from parsing, fresh for every file', () => {
+    const f = fixture({
+      dev: [{ name: 'web', manifests: { 'deployment-web.yaml': deployment() } }],
+      prod: [{ name: 'web', manifests: { 'deployment-web.yaml': deployment() } }],
+    });
+    const cacheFile = join(f.root, 'parse-cache.json');
+    const parsed = loadDist(f.root, 'dist', { cacheFile: false });
+    const first = loadDist(f.root, 'dist', { cacheFile });
+    expect(existsSync(cacheFile)).toBe(true);
+    const second = loadDist(f.root, 'dist', { cacheFile });
+    const objects = (ctx: typeof parsed) => ctx.clusters.flatMap((c) => c.components.flatMap((x) => x.objects));
+    expect(objects(first)).toEqual(objects(parsed));
+    expect(objects(second)).toEqual(objects(parsed));
+    const [dev, prod] = objects(second);
+    expect(dev.contentKey).toBe(prod.contentKey);
+    expect(dev.object).not.toBe(prod.object);
+  });
+
+  it('never caches a file with a syntax error: it is reported on every run', () => {
+    const f = fixture({ dev: [{ name: 'web', manifests: { 'deployment-web.yaml': 'kind: [unclosed\n' } }] });
+    const cacheFile = join(f.root, 'parse-cache.json');
+    for (let run = 0; run < 2; run++)
+      expect(loadDist(f.root, 'dist', { cacheFile }).loadFindings?.map((x) => x.rule)).toContain('yaml-syntax');
+  });
+});

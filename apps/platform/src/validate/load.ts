@@ -19,8 +19,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { recoverDist } from '@platform/core/dist-swap';
 import { parseAllDocuments } from 'yaml';
+import yamlPackage from 'yaml/package.json';
 import type { DistCluster, DistComponent, DistObject, Finding, ValidateContext } from './types';
-import { compareStrings, isRecord } from './util';
+import { compareStrings, isRecord, sha256, writeFileAtomic } from './util';
+
+const YAML_VERSION = (yamlPackage as { version: string }).version;
 
 /** `1.33`, `v1.33.2` → `1.33`; undefined for anything else. */
 function minorVersion(text: string): string | undefined {
@@ -39,7 +42,10 @@ function subdirectories(dir: string): string[] {
 class DistReader {
   readonly findings: Finding[] = [];
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly cache: ParseCache,
+  ) {}
 
   /** Path relative to the repository root, with forward slashes. */
   rel(path: string): string {
@@ -104,7 +110,7 @@ class DistReader {
 
   private readValues(cluster: string, path: string): unknown {
     if (!existsSync(path)) return undefined;
-    const documents = this.parseYaml(cluster, path, 'helm-values');
+    const documents = this.parseYaml(cluster, path, 'helm-values').values;
     if (documents.length > 1)
       this.report(
         cluster,
@@ -123,7 +129,7 @@ class DistReader {
   }
 
   private readManifest(cluster: string, component: string, path: string): DistObject[] {
-    const documents = this.parseYaml(cluster, path, 'schema');
+    const { values: documents, hash } = this.parseYaml(cluster, path, 'schema');
     if (documents.length === 0)
       this.report(
         cluster,
@@ -151,24 +157,33 @@ class DistReader {
         file: this.rel(path),
         documentIndex: index,
         documentCount: documents.length,
+        ...(hash ? { contentKey: `${hash}#${index}` } : {}),
         object: document as DistObject['object'],
       });
     });
     return objects;
   }
 
-  /** The non-empty documents of a YAML file; syntax errors are reported and their document dropped. */
-  private parseYaml(cluster: string, path: string, check: Finding['check']): unknown[] {
-    let text: string;
+  /**
+   * The non-empty documents of a YAML file; syntax errors are reported and their document dropped.
+   * `hash` is the sha256 of the file's text: the same text always gives the same documents.
+   */
+  private parseYaml(cluster: string, path: string, check: Finding['check']): { values: unknown[]; hash?: string } {
+    let bytes: Buffer;
     try {
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch (error) {
       this.report(cluster, path, check, 'unreadable-file', `cannot read the file: ${(error as Error).message}`);
-      return [];
+      return { values: [] };
     }
+    const hash = sha256(bytes);
+    const cached = this.cache.get(hash);
+    if (cached) return { values: cached, hash };
     const values: unknown[] = [];
-    for (const document of parseAllDocuments(text)) {
+    let clean = true;
+    for (const document of parseAllDocuments(bytes.toString('utf8'))) {
       if (document.errors.length > 0) {
+        clean = false;
         for (const error of document.errors)
           this.report(cluster, path, check, 'yaml-syntax', `YAML syntax error: ${error.message.split('\n')[0]}`);
         continue;
@@ -176,7 +191,8 @@ class DistReader {
       const value = document.toJS({ maxAliasCount: 100 }) as unknown;
       if (value !== null && value !== undefined) values.push(value);
     }
-    return values;
+    if (clean) this.cache.set(hash, values);
+    return { values, hash };
   }
 
   private report(cluster: string, path: string, check: Finding['check'], rule: string, message: string, hint?: string): void {
@@ -184,14 +200,79 @@ class DistReader {
   }
 }
 
+/** Bump when what a parse yields changes (with the yaml package's version, part of the cache key). */
+const PARSER_VERSION = 1;
+
+/**
+ * Parsed YAML by sha256 of the file's text: within a run (the same CRD in every cluster is parsed
+ * once) and across runs, as JSON in `node_modules/.cache/platform/dist-yaml.json` (JSON.parse is
+ * many times faster than YAML parsing). Only clean parses of JSON-safe values are kept; every use
+ * gets fresh objects. The file keeps the entries of the last run only.
+ */
+class ParseCache {
+  private readonly key = `yaml@${YAML_VERSION}/p${PARSER_VERSION}`;
+  private readonly stored = new Map<string, string>();
+  private readonly used = new Map<string, string>();
+  private changed = false;
+
+  constructor(private readonly file: string | false) {
+    if (!file || !existsSync(file)) return;
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; entries?: Record<string, string> };
+      if (data.key === this.key && isRecord(data.entries))
+        for (const [hash, json] of Object.entries(data.entries)) if (typeof json === 'string') this.stored.set(hash, json);
+    } catch {
+      // unreadable: rebuilt below
+    }
+  }
+
+  get(hash: string): unknown[] | undefined {
+    const json = this.used.get(hash) ?? this.stored.get(hash);
+    if (json === undefined) return undefined;
+    this.used.set(hash, json);
+    return JSON.parse(json) as unknown[];
+  }
+
+  set(hash: string, values: unknown[]): void {
+    if (!isJsonSafe(values)) return;
+    this.used.set(hash, JSON.stringify(values));
+    this.changed = true;
+  }
+
+  save(): void {
+    if (!this.file || (!this.changed && this.used.size === this.stored.size)) return;
+    const entries = Object.fromEntries([...this.used].sort(([a], [b]) => compareStrings(a, b)));
+    try {
+      writeFileAtomic(this.file, JSON.stringify({ key: this.key, entries }));
+    } catch {
+      // a read-only checkout: parse again next time
+    }
+  }
+}
+
+/** True when JSON round-trips the value exactly (no NaN, Infinity, dates or other objects). */
+function isJsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonSafe);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(isJsonSafe);
+  return false;
+}
+
+export interface LoadOptions {
+  /** The parse cache file; default `<root>/node_modules/.cache/platform/dist-yaml.json`; false: none. */
+  readonly cacheFile?: string | false;
+}
+
 /**
  * Loads `distDir` (absolute, or relative to `root`). A missing dist directory gives a context with
  * no clusters and a load finding.
  */
-export function loadDist(root: string, distDir: string): ValidateContext {
+export function loadDist(root: string, distDir: string, options: LoadOptions = {}): ValidateContext {
   const absoluteRoot = resolve(root);
   const absoluteDist = resolve(absoluteRoot, distDir);
-  const reader = new DistReader(absoluteRoot);
+  const cache = new ParseCache(options.cacheFile ?? join(absoluteRoot, 'node_modules/.cache/platform/dist-yaml.json'));
+  const reader = new DistReader(absoluteRoot, cache);
   let recovered: string | undefined;
   try {
     recovered = recoverDist(absoluteDist);
@@ -219,5 +300,6 @@ export function loadDist(root: string, distDir: string): ValidateContext {
     return { root: absoluteRoot, distDir: absoluteDist, clusters: [], loadFindings: reader.findings, ...note };
   }
   const clusters = subdirectories(absoluteDist).map((name) => reader.readCluster(absoluteDist, name));
+  cache.save();
   return { root: absoluteRoot, distDir: absoluteDist, clusters, loadFindings: reader.findings, ...note };
 }

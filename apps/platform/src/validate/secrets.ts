@@ -17,7 +17,7 @@
  *
  * Every regex below is written so that its own source text cannot match it, so this file scans clean.
  */
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding, ValidateContext } from './types';
 import { EXEMPTION_PREFIX } from './types';
@@ -162,11 +162,13 @@ export function scanSecrets(ctx: ValidateContext, opts: ScanOptions = {}): Findi
     const dir = resolve(ctx.root, root);
     if (existsSync(dir)) collectFiles(dir, (path) => path === distDir || path === defaultDist, files);
   }
+  /** Hits by content and how the path is scanned: a file that occurs in several clusters is scanned once. */
+  const scanned = new Map<string, TextHit[]>();
   for (const abs of [...files].sort()) {
     const file = toPosix(relative(ctx.root, abs));
     const cluster = isInside(abs, distDir) ? toPosix(relative(distDir, abs)).split('/')[0] : undefined;
-    const text = readText(abs);
-    if (text === 'too-large') {
+    const bytes = readBytes(abs);
+    if (bytes === 'too-large') {
       findings.push({
         check: 'secrets',
         rule: 'file-not-scanned',
@@ -175,14 +177,19 @@ export function scanSecrets(ctx: ValidateContext, opts: ScanOptions = {}): Findi
         file,
         message: `${file} is larger than ${MAX_FILE_BYTES} bytes and was not scanned`,
       });
-    } else if (text !== undefined) {
-      const generated = cluster === undefined && GENERATED_DIRS.some((dir) => file.startsWith(dir));
-      const key = generated ? cache.key(text, file) : undefined;
-      if (key !== undefined && cache.isClean(key)) continue;
-      const found = scanText(text, file, { cluster });
-      if (key !== undefined && found.length === 0) cache.markClean(key);
-      findings.push(...found);
+      continue;
     }
+    if (bytes === undefined) continue;
+    const key = `${sha256(bytes)}:${passwordStyle(file) ?? 'none'}:${isTestFile(file) ? 'test' : 'source'}`;
+    const generated = cluster === undefined && GENERATED_DIRS.some((dir) => file.startsWith(dir));
+    if (generated && cache.isClean(key)) continue;
+    let hits = scanned.get(key);
+    if (!hits) {
+      hits = textHits(bytes.toString('utf8'), file);
+      scanned.set(key, hits);
+    }
+    if (generated && hits.length === 0) cache.markClean(key);
+    findings.push(...hits.map((hit) => toFinding(hit, file, cluster)));
   }
   cache.save();
   findings.push(...scanEnvValues(ctx));
@@ -204,7 +211,9 @@ export function scannerFingerprint(): string {
       patterns: [PRIVATE_KEY.source, PASSWORD_ASSIGNMENT.source, REFERENCE_KEY.source, EXEMPTION_ANNOTATION_PREFIX],
       keywords: KEYWORDS,
       markers: ALLOW_MARKERS,
-      code: [scanText, privateKeyHits, lineHits, passwordHits, passwordStyle, isReferenceOrPlaceholder, isTestFile, shannon].map(String),
+      code: [textHits, privateKeyHits, lineHits, passwordHits, passwordStyle, isReferenceOrPlaceholder, isTestFile, shannon, excerpt].map(
+        String,
+      ),
     }),
   );
   return scannerHash;
@@ -231,15 +240,9 @@ class CleanCache {
     }
   }
 
-  /** The file's text and what of its path the scan depends on (its password style, test or not). */
-  key(text: string, file: string): string | undefined {
-    if (!this.file) return undefined;
-    return `${sha256(text)}:${passwordStyle(file) ?? 'none'}:${isTestFile(file) ? 'test' : 'source'}`;
-  }
-
   isClean(key: string): boolean {
     this.seen.add(key);
-    return this.clean.has(key);
+    return this.file !== false && this.clean.has(key);
   }
 
   markClean(key: string): void {
@@ -275,15 +278,11 @@ function collectFiles(dir: string, skipDir: (abs: string) => boolean, out: Set<s
   }
 }
 
-/** The file as UTF-8, undefined for binary files (a NUL byte in the first 8 KiB). */
-function readText(abs: string): string | undefined | 'too-large' {
+/** The file's bytes, undefined for binary files (a NUL byte in the first 8 KiB). */
+function readBytes(abs: string): Buffer | undefined | 'too-large' {
   if (lstatSync(abs).size > MAX_FILE_BYTES) return 'too-large';
-  const head = Buffer.alloc(8192);
-  const fd = openSync(abs, 'r');
-  const read = readSync(fd, head, 0, head.length, 0);
-  closeSync(fd);
-  if (head.subarray(0, read).includes(0)) return undefined;
-  return readFileSync(abs, 'utf8');
+  const bytes = readFileSync(abs);
+  return bytes.subarray(0, 8192).includes(0) ? undefined : bytes;
 }
 
 function isInside(path: string, dir: string): boolean {
@@ -316,21 +315,44 @@ interface Hit {
   readonly secret: string;
 }
 
+/** What the scan found on one line of a text, independent of where the text lives. */
+interface TextHit {
+  readonly rule: string;
+  readonly line: number;
+  readonly description: string;
+  /** The line around the secret, every secret on it redacted. */
+  readonly excerpt: string;
+}
+
 /** Scans one file's text. `file` is the repository-relative path used in findings and for the file type. */
 export function scanText(text: string, file: string, opts: { cluster?: string } = {}): Finding[] {
+  return textHits(text, file).map((hit) => toFinding(hit, file, opts.cluster));
+}
+
+/** The hits of a text; they depend on the path only through its password style and whether it is a test file. */
+function textHits(text: string, file: string): TextHit[] {
   const lines = text.split(/\r?\n/);
   const allowed = (line: number) => !isTestFile(file) && ALLOW_MARKERS.some((m) => lines[line - 1]?.includes(m));
   const hits = [...privateKeyHits(text), ...lineHits(lines, passwordStyle(file))].filter((hit) => !allowed(hit.line));
   return hits.map((hit) => ({
+    rule: hit.rule,
+    line: hit.line,
+    description: hit.description,
+    excerpt: excerpt(lines[hit.line - 1] ?? '', hit, hits),
+  }));
+}
+
+function toFinding(hit: TextHit, file: string, cluster: string | undefined): Finding {
+  return {
     check: 'secrets',
     rule: hit.rule,
     severity: 'error',
-    cluster: opts.cluster,
+    cluster,
     file,
     line: hit.line,
-    message: `${file}:${hit.line}: ${hit.description}: ${excerpt(lines[hit.line - 1] ?? '', hit, hits)}`,
+    message: `${file}:${hit.line}: ${hit.description}: ${hit.excerpt}`,
     hint: hintFor(hit.rule),
-  }));
+  };
 }
 
 function privateKeyHits(text: string): Hit[] {

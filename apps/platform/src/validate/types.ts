@@ -16,6 +16,11 @@ export interface DistObject {
   readonly documentIndex?: number;
   /** Number of YAML documents in the file; more than 1 breaks the one-object-per-file contract. */
   readonly documentCount?: number;
+  /**
+   * `<sha256 of the file's text>#<documentIndex>`: equal keys are equal objects (the same CRD in
+   * every cluster), so checks may reuse what they computed for one.
+   */
+  readonly contentKey?: string;
   /** The object as parsed from YAML. */
   readonly object: Record<string, unknown> & {
     apiVersion?: string;
