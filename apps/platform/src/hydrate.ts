@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ChartRequest, Component, KubeObject, Problem, SynthError, toYaml } from '@platform/core';
-import { HELM_PIN, helmBinary } from '../../../scripts/helm.mjs';
+import { HELM_PIN, helmBinary, helmIdentity } from '../../../scripts/helm.mjs';
 import { locateChart } from '../../../scripts/charts.mjs';
 
 export interface HydrateOptions {
@@ -121,7 +121,8 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
  */
 export async function hydrate(requests: readonly ChartRequest[], options: HydrateOptions): Promise<HydrateResult> {
   const cacheDir = options.cacheDir ?? join(options.root, '.cache', 'renders');
-  const identity = process.env.PLATFORM_HELM ? `PLATFORM_HELM=${process.env.PLATFORM_HELM}` : HELM_PIN.sha256;
+  // The pinned binary is known by its pin; another one (PLATFORM_HELM) by its content.
+  const identity = process.env.PLATFORM_HELM ? helmIdentity(options.root) : HELM_PIN.sha256;
   const objects = new Map<Component, KubeObject[]>();
   const misses: { request: ChartRequest; file: string }[] = [];
   for (const request of requests) {
