@@ -18,7 +18,7 @@ export default defineCluster(
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
-    new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
-    new ArgoCd(platform, 'argocd');
+    const certManager = new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
+    new ArgoCd(platform, 'argocd', { tls: certManager.issuer('letsencrypt-production') });
   },
 );

@@ -18,9 +18,9 @@ export default defineCluster(
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
-    new CertManager(platform, 'cert-manager', {
+    const certManager = new CertManager(platform, 'cert-manager', {
       issuers: [Issuer.selfSignedCa({ name: 'platform-ca', commonName: 'Platform local CA' })],
     });
-    new ArgoCd(platform, 'argocd');
+    new ArgoCd(platform, 'argocd', { tls: certManager.issuer('platform-ca') });
   },
 );

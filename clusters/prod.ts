@@ -18,7 +18,7 @@ export default defineCluster(
     availability: { replicas: 2, spread: 'zone' },
   },
   (platform) => {
-    new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
-    new ArgoCd(platform, 'argocd', { replicas: 2 });
+    const certManager = new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
+    new ArgoCd(platform, 'argocd', { replicas: 2, tls: certManager.issuer('letsencrypt-production') });
   },
 );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ANYWHERE,
+  IssuerRef,
   addMonitor,
   expose,
   ARGOCD_NAMESPACE,
@@ -53,6 +54,16 @@ const propsSchema = strictObject({
    * @default - true when replicas > 1
    */
   redisHa: z.boolean().optional(),
+  /**
+   * Issuer of the UI's certificate when the cluster has an ingress gateway, e.g.
+   * `certManager.issuer('letsencrypt-production')`.
+   * @default - none: the gateway's own certificate serves the host
+   */
+  tls: z
+    .custom<IssuerRef>((v) => typeof v === 'object' && v !== null && 'component' in v && (v as IssuerRef).kind === 'ClusterIssuer', {
+      error: 'expected an issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")',
+    })
+    .optional(),
   /**
    * Chart values we do not type, merged over ours (maps deeply, lists replaced).
    * @default - none
@@ -205,6 +216,7 @@ export class ArgoCd extends Component {
       port: 80,
       podLabels: { 'app.kubernetes.io/name': 'argocd-server' },
       targetPort: 8080,
+      tls: parsed.tls,
     });
     // Metrics of every Argo CD process, when the cluster has a monitoring component.
     for (const [name, number] of METRICS_PORTS) {

@@ -156,4 +156,25 @@ describe('CertManager', () => {
       'clusters/test.ts: components.intruder.namespace: declares namespace cert-manager (privileged: host ports), but component "cert-manager" declares it as cert-manager (restricted): one namespace, one set of settings',
     ]);
   });
+
+  test('issuer(): a typed reference to one of its ClusterIssuers; an undefined one fails synth naming the ones defined', () => {
+    let ref: ReturnType<CertManager['issuer']> | undefined;
+    renderTestCluster((p) => {
+      ref = new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ name: 'platform-ca', commonName: 'CA' })] }).issuer(
+        'platform-ca',
+      );
+    });
+    expect(ref).toMatchObject({ name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    expect(
+      synthProblems(() =>
+        renderTestCluster((p) => {
+          new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ name: 'platform-ca', commonName: 'CA' })] }).issuer(
+            'letsencrypt-production',
+          );
+        }),
+      ),
+    ).toEqual([
+      'clusters/test.ts: components.cert-manager.issuers: got a reference to issuer "letsencrypt-production", which this cert-manager does not define (defined: platform-ca)',
+    ]);
+  });
 });

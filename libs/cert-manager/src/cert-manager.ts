@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ANYWHERE,
+  IssuerRef,
+  reportProblem,
   addMonitor,
   ARGOCD_SYNC_WAVE,
   Component,
@@ -57,8 +59,7 @@ const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32' };
  * flows the controller needs. ClusterIssuers sync after the chart's webhook is healthy (wave 1).
  */
 export class CertManager extends Component {
-  /** ClusterIssuer names, for Certificates and Gateway listeners of other components. */
-  readonly issuerNames: readonly string[];
+  private readonly issuerNames: readonly string[];
 
   constructor(scope: Platform, id: string, props: CertManagerProps) {
     const parsed = parseComponentProps(scope, id, propsSchema, props);
@@ -169,6 +170,21 @@ export class CertManager extends Component {
         ports: [{ port: 80 }],
       });
     }
+  }
+
+  /**
+   * One of this component's ClusterIssuers, for another component's certificates (e.g. the
+   * `tls` of `expose()`): a typed wire, so its user waits for cert-manager.
+   * @param name the issuer's name, e.g. `letsencrypt-production` or the CA issuer's name
+   */
+  issuer(name: string): IssuerRef {
+    if (!this.issuerNames.includes(name))
+      reportProblem(
+        this,
+        'issuers',
+        `got a reference to issuer "${name}", which this cert-manager does not define (defined: ${this.issuerNames.join(', ')})`,
+      );
+    return { component: this, name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
   }
 
   private renderIssuer(issuer: Issuer): void {

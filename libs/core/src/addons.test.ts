@@ -99,4 +99,37 @@ describe('add-ons render only when their counterpart exists', () => {
       'clusters/test.ts: components.prometheus-2: provides monitoring, which component "prometheus" already provides: one per cluster',
     );
   });
+
+  test('a typed wire: the TLS issuer of an exposed host is a Certificate in the gateway namespace, and a dependency', () => {
+    class Issuers extends Component {
+      constructor(scope: Platform, id: string) {
+        super(scope, id, { namespace: Namespace.restricted('certs'), project: 'infrastructure' });
+      }
+    }
+    class Site extends Component {
+      constructor(scope: Platform, id: string, issuer: Issuers) {
+        super(scope, id, { namespace: Namespace.restricted('site'), project: 'apps' });
+        expose(this, {
+          host: 'site.test.example.com',
+          service: 'site',
+          port: 80,
+          podLabels: { app: 'site' },
+          targetPort: 8080,
+          tls: { component: issuer, name: 'letsencrypt-production', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        });
+      }
+    }
+    const cluster = renderTestCluster((p) => {
+      new Site(p, 'site', new Issuers(p, 'certs'));
+      new Gateway(p, 'gateway');
+    });
+    const certificate = findObject(cluster, 'site', 'Certificate', 'site-test-example-com-tls');
+    expect(certificate.metadata.namespace).toBe('istio-ingress');
+    expect(certificate.spec).toMatchObject({
+      dnsNames: ['site.test.example.com'],
+      secretName: 'site-test-example-com-tls',
+      issuerRef: { name: 'letsencrypt-production', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    });
+    expect(cluster.components.find((c) => c.name === 'site')!.dependsOn).toEqual(['certs', 'gateway', 'namespaces']);
+  });
 });

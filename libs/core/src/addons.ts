@@ -9,9 +9,14 @@
  */
 import { PodMonitor } from '@platform/crds/generated/monitoring.coreos.com';
 import { HttpRoute } from '@platform/crds/generated/gateway.networking.k8s.io';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+} from '@platform/crds/generated/cert-manager.io';
 import type { Component } from './component';
 import { SynthError } from './errors';
-import { allowIngress } from './network';
+import { Peers, allowIngress } from './network';
 import type { Platform } from './platform';
 
 /** A capability one component provides to the whole cluster. */
@@ -44,6 +49,17 @@ export interface IngressProvider {
   readonly proxyLabels: Readonly<Record<string, string>>;
   /** The component that installs the Gateway API CRDs: exposed components wait for it. */
   readonly crds: Component;
+}
+
+/**
+ * A certificate issuer another component exports (cert-manager's ClusterIssuers): a typed wire,
+ * so using it makes the user wait for its component.
+ */
+export interface IssuerRef {
+  readonly component: Component;
+  readonly name: string;
+  readonly kind: 'ClusterIssuer';
+  readonly group: 'cert-manager.io';
 }
 
 export const MONITORING = new Capability<MonitoringProvider>('monitoring');
@@ -126,7 +142,7 @@ export function addMonitor(component: Component, props: MonitorProps): void {
       name: `allow-metrics-${props.name}`,
       namespace,
       podLabels: { ...props.podLabels },
-      peers: [{ namespace: monitoring.component.home.name, podLabels: { ...monitoring.scraperLabels } }],
+      peers: [Peers.component(monitoring.component, monitoring.scraperLabels)],
       ports: [{ port: props.port.number }],
     });
     component.addFlow({ to: monitoring.component.name, label: `metrics ${props.port.number} (scraped)` });
@@ -144,7 +160,16 @@ export interface ExposeProps {
   readonly targetPort: number;
   /** @default - the component's namespace */
   readonly namespace?: string;
+  /**
+   * Issuer of the host's certificate: a Certificate for the host in the gateway's namespace, which
+   * the gateway's listener serves (`<host with - for .>-tls`).
+   * @default - no certificate (the gateway's own wildcard serves the host)
+   */
+  readonly tls?: IssuerRef;
 }
+
+/** Name of the Secret holding the certificate of a public host (what a Gateway listener refers to). */
+export const tlsSecretName = (host: string): string => `${host.replace(/\./g, '-')}-tls`;
 
 /**
  * Publishes a Service through the cluster's ingress gateway when there is one: an HTTPRoute for
@@ -169,9 +194,25 @@ export function expose(component: Component, props: ExposeProps): void {
       name: `allow-from-gateway-${props.service}`,
       namespace,
       podLabels: { ...props.podLabels },
-      peers: [{ namespace: ingress.component.home.name, podLabels: { ...ingress.proxyLabels } }],
+      peers: [Peers.component(ingress.component, ingress.proxyLabels)],
       ports: [{ port: props.targetPort }],
     });
     ingress.component.addFlow({ to: component.name, label: `HTTPS ${props.host}` });
+    if (props.tls) {
+      component.needs(props.tls.component);
+      new Certificate(component, `certificate-${props.host}`, {
+        metadata: { name: tlsSecretName(props.host), namespace: ingress.gateway.namespace },
+        spec: {
+          secretName: tlsSecretName(props.host),
+          dnsNames: [props.host],
+          issuerRef: { name: props.tls.name, kind: props.tls.kind, group: props.tls.group },
+          privateKey: {
+            algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
+            size: 256,
+            rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+          },
+        },
+      });
+    }
   });
 }

@@ -26,6 +26,21 @@ function toPeer(p: Peer): k8s.NetworkPolicyPeer {
 export const ANYWHERE: Peer = { cidr: '0.0.0.0/0' };
 
 /**
+ * Peers built from components rather than namespace strings: they follow the component's declared
+ * namespace, and every NetworkPolicy peer is checked against the declared namespaces at synth.
+ */
+export const Peers = {
+  /** Pods of another component (its namespace, optionally narrowed to pods with `podLabels`). */
+  component(c: { readonly home: { readonly name: string } }, podLabels?: Record<string, string>): Peer {
+    return { namespace: c.home.name, ...(podLabels && { podLabels: { ...podLabels } }) };
+  },
+  /** Every pod of the namespace another component runs in. */
+  namespaceOf(c: { readonly home: { readonly name: string } }): Peer {
+    return { namespace: c.home.name };
+  },
+};
+
+/**
  * Denies all ingress and egress in a namespace; explicit allow policies open what is needed.
  */
 export function defaultDeny(scope: Construct, namespace: string): k8s.KubeNetworkPolicy {
