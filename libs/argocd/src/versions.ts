@@ -1,4 +1,4 @@
-import type { UpstreamChart } from '@platform/core';
+import type { ComponentVersions, UpstreamChart } from '@platform/core';
 
 /**
  * Argo CD from the argo-helm chart, pinned to its source tree (rendered at synth, never fetched by
@@ -24,4 +24,18 @@ export const ARGOCD_CHART: UpstreamChart = {
     ],
   },
   apiVersions: ['argoproj.io/v1alpha1'],
+};
+
+/** Every version Argo CD pins (see ComponentVersions). */
+export const ARGOCD_VERSIONS: ComponentVersions = {
+  chart: ARGOCD_CHART,
+  crds: {
+    project: 'argo-cd',
+    repo: 'argoproj/argo-cd',
+    tag: 'v3.5.1',
+    files: ['application-crd.yaml', 'applicationset-crd.yaml', 'appproject-crd.yaml'],
+    tagReason:
+      'the CRD files available to CI are v3.5.1; the cluster runs the v3.4.4 CRDs the chart renders into dist, and the fields we set exist in both',
+  },
+  valuesSchema: 'none',
 };

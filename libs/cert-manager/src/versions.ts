@@ -1,4 +1,4 @@
-import type { UpstreamChart } from '@platform/core';
+import type { ComponentVersions, UpstreamChart } from '@platform/core';
 
 /** cert-manager's release: chart version = app version = image tags. CRDs in libs/crds come from the same tag. */
 export const CERT_MANAGER_VERSION = 'v1.21.1';
@@ -25,4 +25,23 @@ export const CERT_MANAGER_CHART: UpstreamChart = {
     },
   },
   apiVersions: ['acme.cert-manager.io/v1', 'cert-manager.io/v1'],
+};
+
+/** Every version cert-manager pins (see ComponentVersions). */
+export const CERT_MANAGER_VERSIONS: ComponentVersions = {
+  chart: CERT_MANAGER_CHART,
+  crds: {
+    project: 'cert-manager',
+    repo: 'cert-manager/cert-manager',
+    tag: CERT_MANAGER_VERSION,
+    files: [
+      'acme.cert-manager.io_challenges.yaml',
+      'acme.cert-manager.io_orders.yaml',
+      'cert-manager.io_certificaterequests.yaml',
+      'cert-manager.io_certificates.yaml',
+      'cert-manager.io_clusterissuers.yaml',
+      'cert-manager.io_issuers.yaml',
+    ],
+  },
+  valuesSchema: 'none',
 };

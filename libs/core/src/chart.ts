@@ -77,3 +77,34 @@ export function chartPinProblems(chart: UpstreamChart): string[] {
   }
   return problems;
 }
+
+/**
+ * The CRD files a component's kinds are checked against (`validate`) and generated from
+ * (`crds:import`), pinned by the upstream project and tag; `libs/crds/crds.json` and
+ * `libs/crds/crd-sources.json` must agree (apps/platform/src/versions.test.ts checks it).
+ */
+export interface CrdPin {
+  /** Folder in the CRD directory and key in crd-sources.json, e.g. `cert-manager`. */
+  readonly project: string;
+  /** GitHub repository, e.g. `cert-manager/cert-manager`. */
+  readonly repo: string;
+  readonly tag: string;
+  /** Files of that folder the platform uses. */
+  readonly files: readonly string[];
+  /** Why the tag differs from the chart's appVersion, when it does. */
+  readonly tagReason?: string;
+}
+
+/**
+ * Every version a component pins, in one place (its `versions.ts`): the chart, the CRDs, the
+ * Helm values schema. The JSON files other tools read are checked against these records.
+ */
+export interface ComponentVersions {
+  readonly chart?: UpstreamChart;
+  readonly crds?: CrdPin;
+  /**
+   * The chart's values schema in `apps/platform/src/validate/chart-schema-sources.json`, or
+   * `none` when the chart ships none (its values are then checked by our types only).
+   */
+  readonly valuesSchema: 'pinned' | 'none';
+}
