@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,3 +94,55 @@ export async function runBundled(name, contents, argv) {
 
 /** `"<absolute path>"` of a repository file, for generated import statements. */
 export const src = (path) => JSON.stringify(join(ROOT, path));
+
+/**
+ * The cluster files of a command: every `*.ts` of `--clusters <dir>` (removed from `argv`) or of
+ * `clusters/`, except tests, declarations and `_`-prefixed shared modules. Exits 2 when the folder
+ * cannot be read.
+ */
+export function clusterModules(command, argv) {
+  let clustersDir = join(ROOT, 'clusters');
+  const rest = [...argv];
+  const i = rest.indexOf('--clusters');
+  if (i !== -1) {
+    clustersDir = resolve(rest[i + 1] ?? '');
+    rest.splice(i, 2);
+  }
+  let files;
+  try {
+    files = readdirSync(clustersDir)
+      .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+      .sort();
+  } catch {
+    console.error(`${command}: cannot read cluster directory ${clustersDir}`);
+    process.exit(2);
+  }
+  const modules = files.map((f, n) => ({
+    name: `cluster${n}`,
+    path: join(clustersDir, f),
+    file: relative(ROOT, join(clustersDir, f)).split('\\').join('/'),
+  }));
+  return { argv: rest, clustersDir, modules };
+}
+
+/**
+ * TypeScript source declaring `const modules: ClusterModule[]` for a bundle entry. Each cluster
+ * module is evaluated when its exports are first read (esbuild bundles `require` of an ES module
+ * as a lazy initializer), so an exception at its top level is reported with its file (renderAll)
+ * instead of stopping the bundle before anything runs.
+ */
+export function lazyModulesSource(modules) {
+  return [
+    `declare const require: (path: string) => unknown;`,
+    `function lazy(load: () => unknown): () => never {`,
+    `  let result: { exports: unknown } | { error: unknown } | undefined;`,
+    `  return () => {`,
+    `    if (!result) try { result = { exports: load() }; } catch (error) { result = { error }; }`,
+    `    if ('error' in result) throw result.error;`,
+    `    return result.exports as never;`,
+    `  };`,
+    `}`,
+    ...modules.map((m) => `const ${m.name} = lazy(() => require(${JSON.stringify(m.path)}));`),
+    `const modules = [${modules.map((m) => `{ file: ${JSON.stringify(m.file)}, get exports() { return ${m.name}(); } }`).join(', ')}];`,
+  ].join('\n');
+}

@@ -147,9 +147,10 @@ describe('a Route 53 ACME solver needs a region', () => {
   const kindMessage =
     'got AcmeSolver.route53() without a region, and kind cluster "test" has no AWS region: Route 53 needs one; on kind use Issuer.selfSignedCa({ commonName }), or give AcmeSolver.route53({ region: "eu-west-1" })';
 
-  test('on kind, which has no region, it fails at the solver', () => {
+  test('on kind, which has no region, it fails at the solver of every such issuer', () => {
     expect(problemsOf((p) => new CertManager(p, 'cert-manager', { issuers }), KIND)).toEqual([
       `clusters/test.ts: components.cert-manager.issuers[0].solver: ${kindMessage}`,
+      `clusters/test.ts: components.cert-manager.issuers[1].solver: ${kindMessage}`,
     ]);
   });
 
