@@ -1,7 +1,7 @@
 import { clusterSpecRules, renderCluster } from '@platform/core';
 import { describe, expect, test } from 'vitest';
 import prod from '../../../../clusters/prod';
-import { buildFleet, fleetClusterName } from './fleet';
+import { buildFleet, editFleet, fleetClusterName } from './fleet';
 
 describe('buildFleet', () => {
   const fleet = buildFleet(prod, 4);
@@ -54,5 +54,37 @@ describe('buildFleet', () => {
   test('rejects a size that is not a positive integer', () => {
     expect(() => buildFleet(prod, 0)).toThrow('expected an integer ≥ 1');
     expect(() => buildFleet(prod, 1.5)).toThrow('expected an integer ≥ 1');
+  });
+});
+
+describe('editFleet', () => {
+  const fleet = buildFleet(prod, 3);
+  const edited = editFleet(fleet, 'edit-1');
+
+  test("changes the first cluster's domain only, leaving the fleet it was given alone", () => {
+    expect(edited.map((m) => m.exports.default!.spec.domain)).toEqual([
+      'bench-001.edit-1.example.com',
+      'bench-002.example.com',
+      'bench-003.example.com',
+    ]);
+    expect(edited.slice(1)).toEqual(fleet.slice(1));
+    expect(fleet[0].exports.default!.spec.domain).toBe('bench-001.example.com');
+    expect({ ...edited[0].exports.default!.spec, domain: fleet[0].exports.default!.spec.domain }).toEqual(fleet[0].exports.default!.spec);
+    expect(clusterSpecRules.safeParse(edited[0].exports.default!.spec).success).toBe(true);
+  });
+
+  test("reaches exactly one chart's values: Argo CD's", () => {
+    const values = (m: (typeof fleet)[number]) =>
+      Object.fromEntries(renderCluster(m.exports.default!, m.file).components.flatMap((c) => (c.chart ? [[c.name, c.values]] : [])));
+    const before = values(fleet[0]);
+    const after = values(edited[0]);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    const changed = Object.keys(before).filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
+    expect(changed).toEqual(['argocd']);
+  });
+
+  test('rejects a tag that is not a DNS label, and an empty fleet', () => {
+    expect(() => editFleet(fleet, 'Edit_1')).toThrow('expected a DNS label');
+    expect(() => editFleet([], 'edit-1')).toThrow('the fleet is empty');
   });
 });

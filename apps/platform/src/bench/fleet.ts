@@ -23,3 +23,18 @@ export function buildFleet(definition: ClusterDefinition, size: number): Cluster
     return { file: `clusters/${name}.ts`, exports: { default: { spec, compose: definition.compose } } };
   });
 }
+
+/**
+ * The fleet after one edit of one cluster's values: the first cluster's domain becomes
+ * `<name>.<tag>.example.com`. The domain reaches exactly one chart's values (Argo CD's
+ * `global.domain`) and that cluster's README, so a re-synth renders one chart and rewrites one
+ * cluster's files. `tag` is a DNS label, distinct per measurement so each edit misses the cache.
+ */
+export function editFleet(fleet: readonly ClusterModule[], tag: string): ClusterModule[] {
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(tag)) throw new Error(`fleet edit: got ${JSON.stringify(tag)}, expected a DNS label`);
+  if (fleet.length === 0) throw new Error('fleet edit: the fleet is empty');
+  const [first, ...rest] = fleet;
+  const definition = first.exports.default!;
+  const spec = { ...definition.spec, domain: `${definition.spec.name}.${tag}.example.com` };
+  return [{ file: first.file, exports: { default: { spec, compose: definition.compose } } }, ...rest];
+}

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ClusterDefinition, distFiles, writeDistAtomically } from '@platform/core';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ClusterDefinition, distFiles, loadYamlMemo, usedYamlMemo, writeDistAtomically } from '@platform/core';
 import { renderAll } from '../synth';
-import { buildFleet } from './fleet';
+import { buildFleet, editFleet } from './fleet';
 
 /** What one fleet run measured in its own process (what a child prints as JSON on stdout). */
 export interface FleetStats {
@@ -11,41 +11,99 @@ export interface FleetStats {
   readonly objects: number;
   readonly files: number;
   readonly bytes: number;
+  /** Chart renders that ran helm, and renders served from the render cache (renderAll). */
+  readonly rendered: number;
+  readonly cached: number;
+  /** Whether writeDistAtomically wrote (a new tree swapped in) or found the same tree in place. */
+  readonly written: boolean;
   /** From process start until the fleet starts rendering: Node's start plus loading the bundle. */
   readonly startupMs: number;
-  /** renderAll: validate specs, compose, waves, validations, toJson. */
+  /** renderAll: validate specs, compose, hydrate every chart (helm or cache), waves, validations, toJson. */
   readonly renderMs: number;
-  /** distFiles: YAML/JSON text of every file, READMEs. */
+  /** distFiles: YAML/JSON text of every file (through the YAML memo), READMEs. */
   readonly serializeMs: number;
-  /** writeDistAtomically into the output directory. */
+  /** writeDistAtomically: compare with the existing tree, and when it differs write, swap and remove the old tree. */
   readonly writeMs: number;
-  /** renderMs + serializeMs + writeMs. */
+  /** Reading the YAML memo before serializing and saving it after writing (only when it changed). */
+  readonly memoMs: number;
+  /** renderMs + serializeMs + writeMs + memoMs. */
   readonly synthMs: number;
-  /** Peak resident set size of this process (process.resourceUsage().maxRSS), KiB. */
+  /** Peak resident set size of this process (process.resourceUsage().maxRSS), KiB; helm's processes are not included. */
   readonly maxRssKiB: number;
 }
 
-/** Path (relative to the output directory) and size in bytes of every file written. */
+/** Path (relative to the output directory) and size in bytes of every file of the fleet. */
 export type Layout = [path: string, bytes: number][];
+
+/** One fleet synthesis: where it reads and writes. Never the repository's own dist/ or .cache/. */
+export interface FleetRun {
+  /** Repository root: chart sources and the helm binary are located from it (as by synth). */
+  readonly root: string;
+  readonly size: number;
+  readonly outDir: string;
+  /** The render cache (hydrate's `cacheDir`): the bench's own, so it neither fills nor empties the user's. */
+  readonly rendersDir: string;
+  /** The YAML memo file (synth's `<root>/.cache/yaml-memo.json`), the bench's own for the same reason. */
+  readonly memoFile: string;
+  /** `--charts-dir` of synth. */
+  readonly chartsDir?: string;
+  /** Edit one cluster's values first (see editFleet): a DNS label, distinct per run. */
+  readonly edit?: string;
+  /** Only clusters `from` to `to` (1-based, inclusive) of the fleet: fills the render cache in parallel slices. */
+  readonly only?: readonly [from: number, to: number];
+}
 
 const msSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
+/** The YAML memo of the last synth; missing or unreadable is empty (as synth reads it). */
+function readMemo(file: string): Record<string, string> | undefined {
+  try {
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves the memo entries this synth used, only when they differ from what was loaded (as synth does). */
+function saveMemo(file: string, before: Record<string, string> | undefined, used: Record<string, string>): void {
+  const keys = Object.keys(used);
+  if (before && keys.length === Object.keys(before).length && keys.every((k) => k in before)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(used));
+  renameSync(`${file}.${process.pid}.tmp`, file);
+}
+
 /**
  * Synthesizes a fleet of `size` clones of `definition` into `outDir` in this process, through the
- * synth program's own steps (renderAll, distFiles, writeDistAtomically), and measures each step.
+ * steps of the synth program's synthesize() (renderAll with hydration, the YAML memo, distFiles,
+ * writeDistAtomically, which replaces an existing tree or leaves an identical one alone), with the
+ * bench's own render cache and memo, and measures each step.
  */
-export function runFleet(definition: ClusterDefinition, size: number, outDir: string): { stats: FleetStats; layout: Layout } {
+export async function runFleet(definition: ClusterDefinition, run: FleetRun): Promise<{ stats: FleetStats; layout: Layout }> {
   const startupMs = performance.now();
-  const modules = buildFleet(definition, size);
+  let modules = buildFleet(definition, run.size);
+  if (run.edit !== undefined) modules = editFleet(modules, run.edit);
+  if (run.only) modules = modules.slice(run.only[0] - 1, run.only[1]);
   const t0 = process.hrtime.bigint();
-  const clusters = renderAll(modules);
+  const { clusters, rendered, cached } = await renderAll(modules, {
+    root: run.root,
+    cacheDir: run.rendersDir,
+    ...(run.chartsDir !== undefined && { chartsDir: run.chartsDir }),
+  });
   const renderMs = msSince(t0);
   const t1 = process.hrtime.bigint();
-  const files = distFiles(clusters);
-  const serializeMs = msSince(t1);
+  const before = readMemo(run.memoFile);
+  loadYamlMemo(before);
+  const memoLoadMs = msSince(t1);
   const t2 = process.hrtime.bigint();
-  writeDistAtomically(outDir, files);
-  const writeMs = msSince(t2);
+  const files = distFiles(clusters);
+  const serializeMs = msSince(t2);
+  const t3 = process.hrtime.bigint();
+  const { written } = writeDistAtomically(run.outDir, files);
+  const writeMs = msSince(t3);
+  const t4 = process.hrtime.bigint();
+  saveMemo(run.memoFile, before, usedYamlMemo());
+  const memoMs = memoLoadMs + msSince(t4);
 
   let objects = 0;
   for (const cluster of clusters) for (const c of cluster.components) objects += c.objects.length;
@@ -55,48 +113,82 @@ export function runFleet(definition: ClusterDefinition, size: number, outDir: st
     objects,
     files: files.size,
     bytes: layout.reduce((sum, [, bytes]) => sum + bytes, 0),
+    rendered,
+    cached,
+    written,
     startupMs,
     renderMs,
     serializeMs,
     writeMs,
-    synthMs: renderMs + serializeMs + writeMs,
+    memoMs,
+    synthMs: renderMs + serializeMs + writeMs + memoMs,
     maxRssKiB: process.resourceUsage().maxRSS,
   };
   return { stats, layout };
 }
 
-export const CHILD_USAGE = 'usage: node <bench bundle> --fleet <clusters> --out <dir> [--layout <file>]';
+export const CHILD_USAGE =
+  'usage: node <bench bundle> --fleet <clusters> --out <dir> --renders <dir> --memo <file>\n' +
+  '         [--edit <label>] [--only <from>-<to>] [--charts-dir <dir>] [--layout <file>]';
 
-/**
- * A benchmark child: `--fleet N --out DIR [--layout FILE]` synthesizes one fleet, prints its
- * FleetStats as one JSON line on stdout and, with --layout, writes the Layout of the files as JSON.
- * Returns the exit code; never throws.
- */
-export function childMain(argv: readonly string[], definition: ClusterDefinition): number {
-  let size: number | undefined;
-  let out: string | undefined;
-  let layoutFile: string | undefined;
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Parses a child's command line (values resolved against the working directory); returns a message for a bad one. */
+export function parseChildArgs(argv: readonly string[], root: string): (FleetRun & { layoutFile?: string }) | { error: string } {
+  const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--fleet' && value) size = Number(value);
-    else if (flag === '--out' && value) out = resolve(value);
-    else if (flag === '--layout' && value) layoutFile = resolve(value);
-    else {
-      console.error(`bench child: unknown argument ${JSON.stringify(flag)}\n${CHILD_USAGE}`);
-      return 2;
-    }
+    if (!['--fleet', '--out', '--renders', '--memo', '--edit', '--only', '--charts-dir', '--layout'].includes(flag))
+      return { error: `unknown argument ${JSON.stringify(flag)}` };
+    if (!value) return { error: `${flag} needs a value` };
+    flags.set(flag, value);
   }
-  if (size === undefined || !Number.isInteger(size) || size < 1 || !out) {
-    console.error(`bench child: --fleet <integer ≥ 1> and --out <dir> are required\n${CHILD_USAGE}`);
+  const size = Number(flags.get('--fleet'));
+  if (!Number.isInteger(size) || size < 1)
+    return { error: `--fleet: got ${JSON.stringify(flags.get('--fleet'))}, expected an integer ≥ 1` };
+  for (const required of ['--out', '--renders', '--memo']) if (!flags.has(required)) return { error: `${required} is required` };
+  const edit = flags.get('--edit');
+  if (edit !== undefined && !LABEL.test(edit)) return { error: `--edit: got ${JSON.stringify(edit)}, expected a DNS label` };
+  let only: [number, number] | undefined;
+  const range = flags.get('--only');
+  if (range !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(range);
+    only = m ? [Number(m[1]), Number(m[2])] : undefined;
+    if (!only || only[0] < 1 || only[1] < only[0] || only[1] > size)
+      return { error: `--only: got ${JSON.stringify(range)}, expected <from>-<to> within 1-${size}` };
+  }
+  const path = (flag: string) => (flags.has(flag) ? resolve(flags.get(flag)!) : undefined);
+  return {
+    root,
+    size,
+    outDir: path('--out')!,
+    rendersDir: path('--renders')!,
+    memoFile: path('--memo')!,
+    ...(path('--charts-dir') !== undefined && { chartsDir: path('--charts-dir') }),
+    ...(edit !== undefined && { edit }),
+    ...(only && { only }),
+    ...(path('--layout') !== undefined && { layoutFile: path('--layout') }),
+  };
+}
+
+/**
+ * A benchmark child: synthesizes one fleet (see CHILD_USAGE and FleetRun), prints its FleetStats as
+ * one JSON line on stdout and, with --layout, writes the Layout of the files as JSON. Resolves to
+ * the exit code; never rejects.
+ */
+export async function childMain(argv: readonly string[], definition: ClusterDefinition, root: string): Promise<number> {
+  const parsed = parseChildArgs(argv, root);
+  if ('error' in parsed) {
+    console.error(`bench child: ${parsed.error}\n${CHILD_USAGE}`);
     return 2;
   }
   try {
-    const { stats, layout } = runFleet(definition, size, out);
-    if (layoutFile) writeFileSync(layoutFile, JSON.stringify(layout));
+    const { stats, layout } = await runFleet(definition, parsed);
+    if (parsed.layoutFile) writeFileSync(parsed.layoutFile, JSON.stringify(layout));
     process.stdout.write(`${JSON.stringify(stats)}\n`);
     return 0;
   } catch (error) {
-    console.error(`bench child: fleet of ${size} failed:`, error instanceof Error ? error.message : error);
+    console.error(`bench child: fleet of ${parsed.size} failed:`, error instanceof Error ? error.message : error);
     return 1;
   }
 }
@@ -117,7 +209,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const [layoutFile, out] = process.argv.slice(1);
 const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8'));
-const filler = Buffer.alloc(Math.max(0, ...layout.map(([, bytes]) => bytes)), 'x');
+const filler = Buffer.alloc(layout.reduce((max, [, bytes]) => Math.max(max, bytes), 0), 'x');
 const start = process.hrtime.bigint();
 const made = new Set();
 for (const [file, bytes] of layout) {
