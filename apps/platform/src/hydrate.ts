@@ -28,7 +28,7 @@ export interface HydrateOptions {
 
 export interface HydrateResult {
   readonly objects: Map<Component, KubeObject[]>;
-  /** Renders that ran helm, and renders read from the cache. */
+  /** helm runs (one per distinct input), and requests served from the cache. */
   readonly rendered: number;
   readonly cached: number;
 }
@@ -124,13 +124,14 @@ export async function hydrate(requests: readonly ChartRequest[], options: Hydrat
   // The pinned binary is known by its pin; another one (PLATFORM_HELM) by its content.
   const identity = process.env.PLATFORM_HELM ? helmIdentity(options.root) : HELM_PIN.sha256;
   const objects = new Map<Component, KubeObject[]>();
-  const misses: { request: ChartRequest; file: string }[] = [];
+  // Identical inputs (the same chart and values in several clusters) render once.
+  const misses = new Map<string, ChartRequest[]>();
   for (const request of requests) {
     const file = join(cacheDir, `${renderKey(request, identity)}.json`);
     if (existsSync(file)) objects.set(request.component, JSON.parse(readFileSync(file, 'utf8')));
-    else misses.push({ request, file });
+    else misses.set(file, [...(misses.get(file) ?? []), request]);
   }
-  if (misses.length === 0) return { objects, rendered: 0, cached: requests.length };
+  if (misses.size === 0) return { objects, rendered: 0, cached: requests.length };
 
   let binary: string | undefined;
   const helm = () => (binary ??= helmBinary(options.root));
@@ -138,24 +139,27 @@ export async function hydrate(requests: readonly ChartRequest[], options: Hydrat
   const problems: Problem[] = [];
   try {
     mkdirSync(cacheDir, { recursive: true });
-    await pool(misses, options.concurrency ?? availableParallelism(), async ({ request, file }) => {
+    await pool([...misses], options.concurrency ?? availableParallelism(), async ([file, same]) => {
       try {
-        const rendered = parseRendered(await helmTemplate(request, options, helm, work));
-        objects.set(request.component, rendered);
+        const text = await helmTemplate(same[0], options, helm, work);
+        // Each component gets its own objects: normalization and patches change them in place.
+        for (const request of same) objects.set(request.component, parseRendered(text));
         const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(rendered));
+        writeFileSync(tmp, JSON.stringify(objects.get(same[0].component)));
         renameSync(tmp, file);
       } catch (error) {
-        problems.push({
-          file: request.component.platform.file,
-          path: `components.${request.component.name}.chart`,
-          message: `helm template ${request.chart.chart} ${request.chart.version} failed: ${error instanceof Error ? error.message : String(error)}`,
-        });
+        for (const request of same)
+          problems.push({
+            file: request.component.platform.file,
+            path: `components.${request.component.name}.chart`,
+            message: `helm template ${request.chart.chart} ${request.chart.version} failed: ${error instanceof Error ? error.message : String(error)}`,
+          });
       }
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   if (problems.length > 0) throw new SynthError(problems.sort((a, b) => (a.file + a.path < b.file + b.path ? -1 : 1)));
-  return { objects, rendered: misses.length, cached: requests.length - misses.length };
+  const missed = [...misses.values()].reduce((n, same) => n + same.length, 0);
+  return { objects, rendered: misses.size, cached: requests.length - missed };
 }

@@ -155,6 +155,20 @@ describe('writeDistAtomically', () => {
     expect(stats(dirname(out))['.']).toEqual(parentBefore);
   });
 
+  test('a change rewrites only what changed: unchanged files keep their inode and mtime (hard links into the new tree)', async () => {
+    const out = fresh();
+    writeDistAtomically(out, map(OLD));
+    const unchanged = lstatSync(join(out, 'dev/a.yaml'), { bigint: true });
+    const changed = lstatSync(join(out, 'prod/b.yaml'), { bigint: true });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writeDistAtomically(out, map(NEW))).toEqual({ written: true });
+    expect(tree(out)).toEqual(expected(NEW));
+    const a = lstatSync(join(out, 'dev/a.yaml'), { bigint: true });
+    expect([a.ino, a.mtimeNs, a.nlink]).toEqual([unchanged.ino, unchanged.mtimeNs, 1n]);
+    const b = lstatSync(join(out, 'prod/b.yaml'), { bigint: true });
+    expect(b.ino === changed.ino && b.mtimeNs === changed.mtimeNs).toBe(false);
+  });
+
   test.each<[string, (out: string) => void]>([
     ['an extra file', (out) => writeFileSync(join(out, 'dev/extra.yaml'), 'x')],
     ['an extra dotfile', (out) => writeFileSync(join(out, '.DS_Store'), 'x')],

@@ -45,6 +45,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  linkSync,
   readFileSync,
   readdirSync,
   realpathSync,
@@ -337,33 +338,50 @@ function linkTarget(path: string): string {
   }
 }
 
-/** Whether the existing tree holds exactly `files`: the same relative paths (files and directories), the same bytes. */
-function sameTree(entries: readonly Entry[], files: ReadonlyMap<string, string>, dirs: ReadonlySet<string>): boolean {
-  let fileCount = 0;
+/**
+ * Compares the existing tree with `files`: which files already hold exactly the bytes wanted
+ * (`unchanged`, relative paths), and whether the tree is exactly `files` (`same`: the same files
+ * and directories, the same bytes, nothing else).
+ */
+function compareTree(
+  entries: readonly Entry[],
+  files: ReadonlyMap<string, string>,
+  dirs: ReadonlySet<string>,
+): { same: boolean; unchanged: Set<string> } {
+  const unchanged = new Set<string>();
+  let extra = false;
   let dirCount = 0;
   for (const e of entries) {
     if (e.rel === '') continue;
     if (e.stat.isDirectory()) {
-      if (!dirs.has(e.rel)) return false;
-      dirCount++;
-    } else if (e.stat.isFile()) {
-      const content = files.get(e.rel);
-      if (content === undefined || Buffer.byteLength(content) !== e.stat.size) return false;
-      fileCount++;
-    } else return false;
-  }
-  if (fileCount !== files.size || dirCount !== dirs.size) return false;
-  for (const e of entries) {
-    if (!e.stat.isFile()) continue;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(e.path);
-    } catch {
-      return false;
+      if (dirs.has(e.rel)) dirCount++;
+      else extra = true;
+      continue;
     }
-    if (!bytes.equals(Buffer.from(files.get(e.rel)!))) return false;
+    const content = e.stat.isFile() ? files.get(e.rel) : undefined;
+    if (content === undefined) {
+      extra = true;
+      continue;
+    }
+    const wanted = Buffer.from(content);
+    if (wanted.length !== e.stat.size) continue;
+    try {
+      if (readFileSync(e.path).equals(wanted)) unchanged.add(e.rel);
+    } catch {
+      // unreadable: written anew
+    }
   }
-  return true;
+  return { same: !extra && dirCount === dirs.size && unchanged.size === files.size, unchanged };
+}
+
+/** Hard-links `from` to `to`; false when the file system refuses (the caller writes the file instead). */
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses, before anything changes, when any directory or file of the existing tree is read-only. */
@@ -408,7 +426,8 @@ export function writeDistAtomically(outDir: string, files: ReadonlyMap<string, s
   const result = (written: boolean): WriteResult => ({ written, ...(recovered !== undefined && { recovered }) });
 
   const existing = scan(n);
-  if (existing && sameTree(existing, files, dirs)) return result(false);
+  const { same, unchanged } = existing ? compareTree(existing, files, dirs) : { same: false, unchanged: new Set<string>() };
+  if (same) return result(false);
   if (existing) assertReplaceable(n, existing);
   checkpoint('start');
 
@@ -447,7 +466,10 @@ export function writeDistAtomically(outDir: string, files: ReadonlyMap<string, s
     for (const dir of [...dirs].sort()) mkdirSync((current = join(tmp, dir)));
     let first = true;
     for (const [path, content] of files) {
-      writeFileSync((current = join(tmp, path)), content);
+      current = join(tmp, path);
+      // A file whose bytes do not change is a hard link to the old one: no write, and after the
+      // swap it keeps its inode and mtime (editors and file watchers see only what changed).
+      if (!unchanged.has(path) || !tryLink(join(n.outDir, path), current)) writeFileSync(current, content);
       if (first) checkpoint('during-write');
       first = false;
     }
