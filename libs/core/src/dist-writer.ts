@@ -1,22 +1,8 @@
+import type { ComponentJson } from './component-json';
 import { Problem, SynthError } from './errors';
 import type { RenderedCluster, RenderedComponent } from './platform';
 import { renderClusterReadme } from './readme';
 import { toJsonText, toYaml, toYamlMemo } from './yaml';
-
-/** The component.json Argo CD's ApplicationSet reads (see docs/dist-contract.md). */
-export interface ComponentJson {
-  name: string;
-  cluster: string;
-  namespace: string;
-  project: string;
-  wave: number;
-  dependsOn: string[];
-  /** Provenance of the chart rendered into `manifests` (Argo CD never fetches it). */
-  chart?: { repoURL: string; chart: string; version: string; digest: string; releaseName: string; valuesFile: string };
-  /** The one source of the component's Application (absent when it renders no object). */
-  manifests?: string;
-  syncOptions: string[];
-}
 
 /** `dist/<cluster>/cluster.json`: the facts tools reading dist need (validate checks against the cluster's Kubernetes version). */
 export interface ClusterJson {
@@ -43,6 +29,7 @@ export function componentDir(distPath: string, cluster: string, component: strin
   return `${distPath}/${cluster}/${component}`;
 }
 
+/** The component.json Argo CD's ApplicationSet reads: the shape of ComponentJsonSchema (component-json.ts). */
 export function componentJson(distPath: string, cluster: string, c: RenderedComponent): ComponentJson {
   const dir = componentDir(distPath, cluster, c.name);
   return {

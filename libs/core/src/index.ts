@@ -10,6 +10,7 @@ export * from './addons';
 export * from './platform';
 export * from './yaml';
 export * from './dist-writer';
+export { ComponentJsonSchema, deriveWaves, type ComponentJson, type WaveNode, type WaveProblem } from './component-json';
 export * from './dist-swap';
 export * from './readme';
 export * from './network';

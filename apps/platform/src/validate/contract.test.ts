@@ -1,7 +1,10 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { k8s } from 'cdk8s-plus-30';
+import { Component, Namespace, Platform, distFiles, renderTestCluster, testChart } from '@platform/core';
 import { checkContract } from './contract';
+import { loadDist } from './load';
 import {
   componentJson,
   distCluster,
@@ -9,6 +12,7 @@ import {
   distObject,
   makeContext,
   removeTempRoots,
+  tempRoot,
   writeContext,
   writeFile,
 } from './test-helpers';
@@ -134,7 +138,19 @@ describe('component.json schema (zod, strict)', () => {
       ['invalid-field', 'project'],
       ['invalid-field', 'wave'],
     ]);
-    expect(findings[0].message).toContain('"platform"');
+    // The messages of @platform/core's ComponentJsonSchema, as validate printed them before it was shared.
+    expect(findings.map((f) => f.message)).toEqual([
+      'component.json: project: Invalid option: expected one of "bootstrap"|"infrastructure"|"iam"|"observability"|"apps" (got "platform")',
+      'component.json: wave: Invalid input: expected int, received number (got 1.5)',
+    ]);
+    expect(findings[0].hint).toBe('See docs/dist-contract.md for the fields of component.json.');
+  });
+
+  it('a list item names its index and the value', () => {
+    const findings = run((s) => (s.jsons.keycloak.dependsOn = ['']));
+    expect(findings.map((f) => [f.rule, f.path, f.message])).toEqual([
+      ['invalid-field', 'dependsOn[0]', 'component.json: dependsOn[0]: must not be empty (got "")'],
+    ]);
   });
 
   it('a missing required field', () => {
@@ -155,6 +171,47 @@ describe('component.json schema (zod, strict)', () => {
         ),
       ),
     ).toEqual(['invalid-component-json']);
+  });
+});
+
+describe("synth's own component.json (the writer of @platform/core) against the shared schema", () => {
+  class Web extends Component {
+    constructor(scope: Platform, id: string, chart = false) {
+      super(scope, id, { namespace: Namespace.restricted(id), project: 'apps', ...(chart && { chart: testChart() }) });
+      new k8s.KubeConfigMap(this, 'settings', { metadata: { name: 'settings:v1', namespace: id } });
+    }
+  }
+  /** dist/ as synth writes it for a small cluster, read back as validate reads it. */
+  const written = (edit: (root: string) => void = () => {}) => {
+    const root = tempRoot();
+    const cluster = renderTestCluster((p) => {
+      new Web(p, 'web');
+      new Web(p, 'db', true);
+    });
+    for (const [file, text] of distFiles([cluster])) writeFile(root, `dist/${file}`, text);
+    edit(root);
+    // The test cluster has no argocd component: leave its ApplicationSet finding out.
+    const findings = checkContract(loadDist(root, 'dist', { cacheFile: join(root, 'yaml-cache.json') }));
+    return findings.filter((f) => f.rule !== 'missing-applicationset');
+  };
+
+  it('passes: shape, paths, waves and file names are the ones validate checks', () => {
+    expect(written()).toEqual([]);
+  });
+
+  it('hand-edited: the field, the message and the value, as before the schema was shared', () => {
+    const findings = written((root) => {
+      const file = join(root, 'dist/test/web/component.json');
+      writeFile(root, 'dist/test/web/component.json', readFileSync(file, 'utf8').replace('"project": "apps"', '"project": "platform"'));
+    });
+    expect(findings.map((f) => [f.rule, f.file, f.path, f.message])).toEqual([
+      [
+        'invalid-field',
+        'dist/test/web/component.json',
+        'project',
+        'component.json: project: Invalid option: expected one of "bootstrap"|"infrastructure"|"iam"|"observability"|"apps" (got "platform")',
+      ],
+    ]);
   });
 });
 
@@ -208,7 +265,13 @@ describe('component directory', () => {
 
   it('the chart digest is the sha256 of the chart tree', () => {
     const findings = run((s) => (s.jsons['cert-manager'].chart.digest = 'sha256:abc'));
-    expect(findings.map((f) => [f.rule, f.path])).toEqual([['invalid-field', 'chart.digest']]);
+    expect(findings.map((f) => [f.rule, f.path, f.message])).toEqual([
+      [
+        'invalid-field',
+        'chart.digest',
+        'component.json: chart.digest: must be the sha256 of the chart tree (64 lower-case hex digits) (got "sha256:abc")',
+      ],
+    ]);
   });
 
   it('unexpected files are warnings', () => {
@@ -254,13 +317,17 @@ describe('pinned upstream sources', () => {
   });
 });
 
-describe('dependencies and waves', () => {
+describe('dependencies and waves (deriveWaves of @platform/core, as synth derives them)', () => {
   it('a wave not greater than a dependency’s wave', () => {
     const findings = run((s) => (s.jsons.keycloak.wave = 2));
     expect(findings.map((f) => [f.rule, f.path, f.file])).toEqual([['wave-order', 'wave', 'dist/dev/keycloak/component.json']]);
     expect(findings[0].message).toBe(
-      'component keycloak has wave 2 but depends on cert-manager at wave 2; its wave must be greater than 2',
+      'component.json: wave: got 2, but it depends on "cert-manager" (wave 2): its wave must be greater than 2',
     );
+  });
+
+  it('a wave greater than synth would make it passes (a declared minimum)', () => {
+    expect(run((s) => (s.jsons.keycloak.wave = 7))).toEqual([]);
   });
 
   it('a dependency that is not a component of the cluster', () => {
@@ -268,13 +335,21 @@ describe('dependencies and waves', () => {
     expect(findings.map((f) => [f.rule, f.path])).toEqual([['unknown-dependency', 'dependsOn[1]']]);
   });
 
-  it('each dependency cycle is reported once, with its path, on its first component', () => {
+  it('a dependency cycle is reported with its path, on the component it comes back to', () => {
     const findings = run((s) => (s.jsons.namespaces.dependsOn = ['keycloak']));
     const cycles = findings.filter((f) => f.rule === 'dependency-cycle');
-    // cert-manager depends on namespaces both directly and through argocd: two cycles.
-    expect(cycles.map((f) => [f.file, f.message])).toEqual([
-      ['dist/dev/argocd/component.json', 'dependency cycle in cluster dev: argocd → namespaces → keycloak → cert-manager → argocd'],
-      ['dist/dev/cert-manager/component.json', 'dependency cycle in cluster dev: cert-manager → namespaces → keycloak → cert-manager'],
+    // Every component waits for namespaces (as in synth): argocd's path to it closes a second cycle.
+    expect(cycles.map((f) => [f.file, f.path, f.message])).toEqual([
+      [
+        'dist/dev/namespaces/component.json',
+        'dependsOn',
+        'component.json: dependsOn: dependency cycle namespaces → keycloak → cert-manager → namespaces: waves need an order, remove one of these dependencies',
+      ],
+      [
+        'dist/dev/argocd/component.json',
+        'dependsOn',
+        'component.json: dependsOn: dependency cycle argocd → namespaces → keycloak → cert-manager → argocd: waves need an order, remove one of these dependencies',
+      ],
     ]);
     expect(rules(findings)).toContain('wave-order'); // namespaces (0) cannot be after keycloak (3)
   });
@@ -306,10 +381,41 @@ describe('manifests folder', () => {
     expect(rules(withFile('namespace-keycloak.yml'))).toEqual(['manifest-file-name', 'manifest-name-mismatch']);
   });
 
-  it('the <kind>-<namespace>-<name>.yaml form for namespaced objects', () => {
+  it('the name of manifestFileNames (@platform/core): <kind>-<name>.yaml for an object alone; the namespace form is no longer accepted for it', () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'keycloak' } };
-    expect(withFile('role-keycloak-reader.yaml', role)).toEqual([]);
     expect(withFile('role-reader.yaml', role)).toEqual([]);
+    const findings = withFile('role-keycloak-reader.yaml', role);
+    expect(findings.map((f) => [f.rule, f.object])).toEqual([['manifest-name-mismatch', 'Role/keycloak/reader']]);
+    expect(findings[0].message).toBe(
+      'dist/dev/namespaces/manifests/role-keycloak-reader.yaml holds Role/keycloak/reader; expected file name "role-reader.yaml"',
+    );
+  });
+
+  it('<kind>-<namespace>-<name>.yaml when the same kind and name occur in several namespaces of the component', () => {
+    const role = (namespace: string) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'reader', namespace },
+    });
+    const twoRoles = (files: [string, string]) =>
+      run(
+        (s) => (s.objects.namespaces = []),
+        (ctx) => {
+          const component = ctx.clusters[0].components.find((c) => c.name === 'namespaces') as { objects: unknown[] };
+          component.objects = (['keycloak', 'vault'] as const).map((ns, i) => {
+            writeFile(ctx.root, `dist/dev/namespaces/manifests/${files[i]}`, 'kind: Role\n');
+            return distObject('dev', 'namespaces', role(ns), `dist/dev/namespaces/manifests/${files[i]}`);
+          });
+        },
+      );
+    expect(twoRoles(['role-keycloak-reader.yaml', 'role-vault-reader.yaml'])).toEqual([]);
+    expect(twoRoles(['role-reader.yaml', 'role-vault-reader.yaml']).map((f) => [f.rule, f.object, f.message])).toEqual([
+      [
+        'manifest-name-mismatch',
+        'Role/keycloak/reader',
+        'dist/dev/namespaces/manifests/role-reader.yaml holds Role/keycloak/reader; expected file name "role-keycloak-reader.yaml"',
+      ],
+    ]);
   });
 
   it('characters other than letters, digits, "." and "-" become "-" (chart RBAC names with ":")', () => {

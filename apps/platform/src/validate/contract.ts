@@ -6,39 +6,14 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { ComponentJsonSchema, deriveWaves, type ComponentJson, type WaveNode } from '@platform/core/component-json';
+import { manifestFileNames } from '@platform/core/dist-writer';
+import { showValue } from '@platform/core/errors';
+import { formatPath } from '@platform/core/validation';
 import type { DistCluster, DistComponent, Finding, ValidateContext } from './types';
-import { compareStrings, isRecord, showValue } from './util';
+import { isRecord } from './util';
 import { asArray, asRecord, getPath, itemsOf, type Item } from './workloads';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const PROJECTS = ['bootstrap', 'infrastructure', 'iam', 'observability', 'apps'] as const;
-
-const nonEmpty = z.string().min(1, 'must not be empty');
-
-/** component.json, docs/dist-contract.md. Strict: an unknown field is an error. */
-export const ComponentJsonSchema = z.strictObject({
-  name: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits, "-", at most 63)'),
-  cluster: nonEmpty,
-  namespace: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label'),
-  project: z.enum(PROJECTS),
-  wave: z.number().int().min(0),
-  dependsOn: z.array(nonEmpty),
-  chart: z
-    .strictObject({
-      repoURL: nonEmpty,
-      chart: nonEmpty,
-      version: nonEmpty,
-      digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the chart tree (64 lower-case hex digits)'),
-      releaseName: nonEmpty,
-      valuesFile: nonEmpty,
-    })
-    .optional(),
-  git: z.strictObject({ repoURL: nonEmpty, path: nonEmpty, revision: nonEmpty }).optional(),
-  manifests: nonEmpty.optional(),
-  syncOptions: z.array(nonEmpty),
-});
-export type ComponentJson = z.infer<typeof ComponentJsonSchema>;
 
 /** Exact semver, optional leading v: no ranges, wildcards or tags like `latest`. */
 const EXACT_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -103,42 +78,38 @@ function componentsOf(ctx: ValidateContext, cluster: string, findings: Finding[]
       );
       return { cluster, name, dir, abs, loaded: fromCtx };
     }
-    const parsed = ComponentJsonSchema.safeParse(raw);
+    // reportInput: each issue carries the value it is about, for the message.
+    const parsed = ComponentJsonSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) reportSchemaIssue(report, raw, issue);
+      for (const issue of parsed.error.issues) reportSchemaIssue(report, issue);
       return { cluster, name, dir, abs, loaded: fromCtx };
     }
     return { cluster, name, dir, abs, json: parsed.data, loaded: fromCtx };
   });
 }
 
-function reportSchemaIssue(
-  report: (rule: string, message: string, path?: string, hint?: string) => void,
-  raw: unknown,
-  issue: z.core.$ZodIssue,
-): void {
-  const path = issue.path.map(String);
+function reportSchemaIssue(report: (rule: string, message: string, path?: string, hint?: string) => void, issue: z.core.$ZodIssue): void {
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) {
-      const field = [...path, key].join('.');
+      const field = formatPath('', [...issue.path, key]);
       report(
         'unknown-field',
-        `component.json: unknown field ${JSON.stringify(field)}; allowed: ${Object.keys(shapeAt(path)).join(', ')}`,
+        `component.json: unknown field ${JSON.stringify(field)}; allowed: ${Object.keys(shapeAt(issue.path)).join(', ')}`,
         field,
       );
     }
     return;
   }
-  const field = path.join('.') || '(root)';
+  const field = formatPath('', issue.path) || '(root)';
   report(
     'invalid-field',
-    `component.json: ${field}: ${issue.message} (got ${showValue(getPath(raw, path))})`,
+    `component.json: ${field}: ${issue.message} (got ${showValue(issue.input)})`,
     field,
     'See docs/dist-contract.md for the fields of component.json.',
   );
 }
 
-function shapeAt(path: readonly string[]): Record<string, unknown> {
+function shapeAt(path: readonly PropertyKey[]): Record<string, unknown> {
   if (path[0] === 'chart') return ComponentJsonSchema.shape.chart.unwrap().shape;
   if (path[0] === 'git') return ComponentJsonSchema.shape.git.unwrap().shape;
   return ComponentJsonSchema.shape;
@@ -248,7 +219,11 @@ function checkDirectoryEntries(c: Component, report: (rule: string, message: str
   }
 }
 
-/** `manifests/`: only `<kind>-<name>.yaml` / `<kind>-<namespace>-<name>.yaml`, lower-case, one object each. */
+/**
+ * `manifests/`: lower-case `*.yaml` files, one object each, named as synth names them
+ * (manifestFileNames of @platform/core: `<kind>-<name>.yaml`, `<kind>-<namespace>-<name>.yaml`
+ * only when the same kind and name occur in several namespaces of the component).
+ */
 function checkManifestFiles(c: Component, findings: Finding[]): void {
   const dir = join(c.abs, 'manifests');
   const report = (file: string, rule: string, message: string, object?: string) =>
@@ -259,7 +234,7 @@ function checkManifestFiles(c: Component, findings: Finding[]): void {
         rule,
         message,
         undefined,
-        'File names are <kind>-<name>.yaml (or <kind>-<namespace>-<name>.yaml), lower-case; re-run synth.',
+        'File names are <kind>-<name>.yaml, lower-case (<kind>-<namespace>-<name>.yaml when the same kind and name occur in several namespaces of the component); re-run synth.',
       ),
       object,
     });
@@ -277,29 +252,22 @@ function checkManifestFiles(c: Component, findings: Finding[]): void {
     const count = Math.max(objects.length, ...objects.map((o) => o.source.documentCount ?? 1));
     if (count > 1)
       report(file, 'one-object-per-file', `${file} holds ${count} objects (${objects.map((o) => o.ref).join(', ')}); one object per file`);
-    for (const item of objects) {
-      const names = expectedFileNames(item);
-      if (!names.includes(basename(file)))
-        report(
-          file,
-          'manifest-name-mismatch',
-          `${file} holds ${item.ref}; expected file name ${names.map((n) => JSON.stringify(n)).join(' or ')}`,
-          item.ref,
-        );
-    }
   }
-}
-
-/** docs/dist-contract.md: lower case, every character but letters, digits, `.` and `-` replaced by `-`. */
-const safeName = (text: string) => text.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
-
-export function expectedFileNames(item: Item): string[] {
-  const kind = safeName(item.kind);
-  const name = safeName(item.name);
-  const ns = item.source.object.metadata?.namespace;
-  const names = [`${kind}-${name}.yaml`];
-  if (ns) names.push(`${kind}-${safeName(ns)}-${name}.yaml`);
-  return names;
+  // Objects defined twice are the schema check's duplicate-object; only the names matter here.
+  const { names } = manifestFileNames(
+    `${c.dir}/manifests`,
+    c.name,
+    items.map((i) => i.source.object),
+  );
+  items.forEach((item, i) => {
+    if (basename(item.source.file) !== names[i])
+      report(
+        item.source.file,
+        'manifest-name-mismatch',
+        `${item.source.file} holds ${item.ref}; expected file name ${JSON.stringify(names[i])}`,
+        item.ref,
+      );
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,78 +276,40 @@ export function expectedFileNames(item: Item): string[] {
 function checkGraph(components: readonly Component[], findings: Finding[]): void {
   const byName = new Map(components.map((c) => [c.name, c]));
   for (const c of components) {
-    const file = `${c.dir}/component.json`;
     c.json?.dependsOn.forEach((dep, index) => {
-      const target = byName.get(dep);
-      const path = `dependsOn[${index}]`;
-      if (!target) {
-        findings.push(
-          contractFinding(
-            c.cluster,
-            file,
-            'unknown-dependency',
-            `component ${c.name} depends on ${JSON.stringify(dep)}, which is not a component of cluster ${c.cluster}; known: ${[...byName.keys()].join(', ')}`,
-            path,
-          ),
-        );
-      } else if (target.json && c.json && dep !== c.name && c.json.wave <= target.json.wave) {
-        findings.push(
-          contractFinding(
-            c.cluster,
-            file,
-            'wave-order',
-            `component ${c.name} has wave ${c.json.wave} but depends on ${dep} at wave ${target.json.wave}; its wave must be greater than ${target.json.wave}`,
-            'wave',
-            'Waves are derived from dependsOn: re-run synth, or fix the dependency.',
-          ),
-        );
-      }
+      if (byName.has(dep)) return;
+      findings.push(
+        contractFinding(
+          c.cluster,
+          `${c.dir}/component.json`,
+          'unknown-dependency',
+          `component ${c.name} depends on ${JSON.stringify(dep)}, which is not a component of cluster ${c.cluster}; known: ${[...byName.keys()].join(', ')}`,
+          `dependsOn[${index}]`,
+        ),
+      );
     });
   }
-  for (const cycle of findCycles(components)) {
-    const first = byName.get(cycle[0]);
-    if (!first) continue;
+  // The waves synth derives (deriveWaves of @platform/core), each component.json's wave as the
+  // minimum: a wave not greater than a dependency's, or a cycle, is what synth would reject.
+  const nodes: WaveNode[] = components.flatMap((c) =>
+    c.json ? [{ name: c.name, minWave: c.json.wave, dependsOn: c.json.dependsOn.filter((d) => byName.get(d)?.json) }] : [],
+  );
+  // Unknown dependencies are left out above, so `where` (what to add one to) is never shown.
+  for (const problem of deriveWaves(nodes, 'the cluster').problems) {
+    const c = byName.get(problem.component)!;
     findings.push(
       contractFinding(
-        first.cluster,
-        `${first.dir}/component.json`,
-        'dependency-cycle',
-        `dependency cycle in cluster ${first.cluster}: ${[...cycle, cycle[0]].join(' → ')}`,
-        'dependsOn',
-        'Break the cycle: a component cannot wait for itself.',
+        c.cluster,
+        `${c.dir}/component.json`,
+        problem.rule,
+        `component.json: ${problem.field}: ${problem.message}`,
+        problem.field,
+        problem.rule === 'dependency-cycle'
+          ? 'Break the cycle: a component cannot wait for itself.'
+          : 'Waves are derived from dependsOn: re-run synth, or fix the dependency.',
       ),
     );
   }
-}
-
-/** Each elementary cycle found by DFS back edges, rotated to start at its smallest name, once. */
-export function findCycles(components: readonly Component[]): string[][] {
-  const edges = new Map(components.map((c) => [c.name, (c.json?.dependsOn ?? []).filter((d) => components.some((o) => o.name === d))]));
-  const state = new Map<string, 'active' | 'done'>();
-  const stack: string[] = [];
-  const seen = new Set<string>();
-  const cycles: string[][] = [];
-  const visit = (name: string): void => {
-    state.set(name, 'active');
-    stack.push(name);
-    for (const next of edges.get(name) ?? []) {
-      if (state.get(next) === 'active') {
-        const cycle = stack.slice(stack.indexOf(next));
-        const start = cycle.indexOf([...cycle].sort()[0]);
-        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
-        if (!seen.has(rotated.join('\0'))) {
-          seen.add(rotated.join('\0'));
-          cycles.push(rotated);
-        }
-      } else if (!state.has(next)) {
-        visit(next);
-      }
-    }
-    stack.pop();
-    state.set(name, 'done');
-  };
-  for (const name of [...edges.keys()].sort()) if (!state.has(name)) visit(name);
-  return cycles.sort((a, b) => compareStrings(a.join(' '), b.join(' ')));
 }
 
 // ---------------------------------------------------------------------------------------------

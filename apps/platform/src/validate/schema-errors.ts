@@ -4,7 +4,9 @@
  * folded into one problem per alternative set, so a single mistake gives a single line.
  */
 import type { ErrorObject } from 'ajv';
-import { closest, formatPath, isRecord, listNames, pointerSegments, showValue } from './util';
+import { showValue } from '@platform/core/errors';
+import { formatPath } from '@platform/core/validation';
+import { closest, isRecord, listNames, pointerSegments } from './util';
 
 export interface SchemaProblem {
   /** unknown-field | wrong-type | missing-field | invalid-value | duplicate-item */
@@ -27,14 +29,14 @@ function got(value: unknown): string {
 }
 
 function childPath(error: ErrorObject, child: string): string {
-  return formatPath([...pointerSegments(error.instancePath), child]);
+  return formatPath('', [...pointerSegments(error.instancePath), child]);
 }
 
 function describeUnknownField(error: ErrorObject): SchemaProblem {
   const field = String(error.params.additionalProperty);
   const allowed = isRecord(error.parentSchema?.properties) ? Object.keys(error.parentSchema.properties) : [];
   const suggestion = closest(field, allowed);
-  const where = error.instancePath === '' ? 'at the top level' : `in ${formatPath(pointerSegments(error.instancePath))}`;
+  const where = error.instancePath === '' ? 'at the top level' : `in ${formatPath('', pointerSegments(error.instancePath))}`;
   return {
     rule: 'unknown-field',
     path: childPath(error, field),
@@ -47,7 +49,7 @@ function describeUnknownField(error: ErrorObject): SchemaProblem {
 }
 
 function describeOne(error: ErrorObject): SchemaProblem | undefined {
-  const path = formatPath(pointerSegments(error.instancePath));
+  const path = formatPath('', pointerSegments(error.instancePath));
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
@@ -107,7 +109,7 @@ function formatHint(format: string): string | undefined {
 
 /** anyOf/oneOf: one problem listing what each alternative wanted. */
 function describeAlternatives(error: ErrorObject, branchErrors: ErrorObject[]): SchemaProblem {
-  const path = formatPath(pointerSegments(error.instancePath));
+  const path = formatPath('', pointerSegments(error.instancePath));
   const reasons = [
     ...new Set(
       branchErrors
@@ -137,7 +139,7 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
         branches.length === 0 && error.keyword === 'oneOf'
           ? {
               rule: 'invalid-value',
-              path: formatPath(pointerSegments(error.instancePath)),
+              path: formatPath('', pointerSegments(error.instancePath)),
               message: `${showValue(error.data)} matches more than one of the alternatives; exactly one is allowed`,
             }
           : describeAlternatives(error, branches),

@@ -6,16 +6,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { manifestFileNames } from '@platform/core/dist-writer';
 import type { DistCluster, DistComponent, DistObject, ValidateContext } from './types';
 
 export type K8sObject = DistObject['object'];
 
 export const TEST_ROOT = '/repo';
 
-/** The file synth would write for the object: `dist/<cluster>/<component>/manifests/<kind>-<name>.yaml`. */
+/** The file synth would write for the object alone (manifestFileNames): `dist/<cluster>/<component>/manifests/<kind>-<name>.yaml`. */
 export function manifestFile(cluster: string, component: string, object: K8sObject): string {
-  const kind = (object.kind ?? 'unknown').toLowerCase();
-  return `dist/${cluster}/${component}/manifests/${kind}-${object.metadata?.name ?? 'unnamed'}.yaml`;
+  return `dist/${cluster}/${component}/manifests/${manifestFileNames('', component, [object]).names[0]}`;
 }
 
 export function distObject(

@@ -1,6 +1,7 @@
 /**
- * Small helpers shared by the schema checks: paths in messages, object names, hashes, atomic cache
- * writes and "did you mean" suggestions. No check logic lives here.
+ * Small helpers shared by the schema checks: JSON pointers, object names, hashes, atomic cache
+ * writes and "did you mean" suggestions (paths and values in messages: formatPath and showValue of
+ * @platform/core). No check logic lives here.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,26 +26,14 @@ export function findRepoRoot(start: string): string {
   }
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-/** Joins path segments the way messages show them: `spec.containers[0].name`, `labels["app.kubernetes.io/name"]`. */
-export function formatPath(segments: readonly (string | number)[]): string {
-  let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number' || /^\d+$/.test(segment)) out += `[${segment}]`;
-    else if (IDENTIFIER.test(segment)) out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
-  }
-  return out;
-}
-
-/** Segments of a JSON pointer (`/spec/template/0`), unescaped. */
-export function pointerSegments(pointer: string): string[] {
+/** Segments of a JSON pointer (`/spec/template/0`), unescaped; all-digit ones as numbers (array indices, for formatPath). */
+export function pointerSegments(pointer: string): (string | number)[] {
   if (pointer === '') return [];
   return pointer
     .split('/')
     .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 /** `Kind/namespace/name`, or `Kind/name` for objects without a namespace. */
@@ -53,13 +42,6 @@ export function objectRef(object: { kind?: unknown; metadata?: unknown }): strin
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '(no name)';
   return typeof meta.namespace === 'string' && meta.namespace !== '' ? `${kind}/${meta.namespace}/${name}` : `${kind}/${name}`;
-}
-
-/** A value for a message: short JSON, cut when long. */
-export function showValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Lists allowed names for a message, cut when long. */

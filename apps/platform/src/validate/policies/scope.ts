@@ -2,8 +2,8 @@
  * What every policy module works with: the items of one cluster and a way to report a violation.
  * Violations become findings only after exemptions are applied (exemptions.ts).
  */
+import { showValue } from '@platform/core/errors';
 import type { DistObject, Finding, Severity } from '../types';
-import { showValue } from '../util';
 import type { Item } from '../workloads';
 
 /** A policy violation before exemptions are applied. */
