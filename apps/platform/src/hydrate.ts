@@ -50,21 +50,38 @@ export function renderKey(request: ChartRequest, helm: string): string {
     .digest('hex');
 }
 
-/** Parsed documents by the sha256 of their text: the same CRD renders in every cluster, and parsing is the slow part. */
+/**
+ * Parsed documents by the sha256 of their text: the same CRD renders in every cluster and in every
+ * render of a chart whose values changed, and parsing YAML is the slow part. Kept in this process
+ * and, when `cacheDir` is given, on disk (`<cacheDir>/documents/<sha256>.json`).
+ */
 const parsedDocuments = new Map<string, unknown>();
 
+function parseDocumentCached(chunk: string, cacheDir: string | undefined): unknown {
+  const key = createHash('sha256').update(chunk).digest('hex');
+  if (parsedDocuments.has(key)) return parsedDocuments.get(key);
+  const file = cacheDir && join(cacheDir, 'documents', `${key}.json`);
+  let value: unknown;
+  if (file && existsSync(file)) value = JSON.parse(readFileSync(file, 'utf8'));
+  else {
+    const doc = parseDocument(chunk, { version: '1.1' });
+    if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0].message}`);
+    value = doc.toJS({ maxAliasCount: -1 }) ?? null;
+    if (file) {
+      mkdirSync(join(cacheDir, 'documents'), { recursive: true });
+      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(value));
+      renameSync(`${file}.${process.pid}.tmp`, file);
+    }
+  }
+  parsedDocuments.set(key, value);
+  return value;
+}
+
 /** Parses helm's multi-document output (YAML 1.1, as Kubernetes reads it) into objects; empty documents dropped. */
-export function parseRendered(text: string): KubeObject[] {
+export function parseRendered(text: string, cacheDir?: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const chunk of text.split(/^---[ \t]*$/m)) {
-    const key = createHash('sha256').update(chunk).digest('base64url');
-    let value = parsedDocuments.get(key);
-    if (!parsedDocuments.has(key)) {
-      const doc = parseDocument(chunk, { version: '1.1' });
-      if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0].message}`);
-      value = doc.toJS({ maxAliasCount: -1 });
-      parsedDocuments.set(key, value);
-    }
+    const value = parseDocumentCached(chunk, cacheDir);
     if (value === null || value === undefined) continue;
     const o = value as KubeObject;
     if (typeof o !== 'object' || !o.kind || !o.metadata?.name)
@@ -143,7 +160,7 @@ export async function hydrate(requests: readonly ChartRequest[], options: Hydrat
       try {
         const text = await helmTemplate(same[0], options, helm, work);
         // Each component gets its own objects: normalization and patches change them in place.
-        for (const request of same) objects.set(request.component, parseRendered(text));
+        for (const request of same) objects.set(request.component, parseRendered(text, cacheDir));
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, JSON.stringify(objects.get(same[0].component)));
         renameSync(tmp, file);
