@@ -7,7 +7,18 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -123,6 +134,27 @@ async function helmTemplate(request: ChartRequest, options: HydrateOptions, helm
   return run(helm(), args, env);
 }
 
+/**
+ * Bounds the render cache before new renders are added: the most recently used renders stay (four
+ * per chart of this synth, at least 32; a cache hit renews its entry's mtime), the rest go; parsed
+ * documents are bounded by a count of their own.
+ */
+function pruneRenders(cacheDir: string, charts: number): void {
+  const prune = (dir: string, keep: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return;
+    }
+    if (names.length <= keep) return;
+    const byAge = names.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+    for (const { f } of byAge.slice(keep)) rmSync(join(dir, f), { force: true });
+  };
+  prune(cacheDir, Math.max(32, 4 * charts));
+  prune(join(cacheDir, 'documents'), 4096);
+}
+
 /** Runs `fn` over `items` with at most `limit` at once. */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -145,10 +177,14 @@ export async function hydrate(requests: readonly ChartRequest[], options: Hydrat
   const misses = new Map<string, ChartRequest[]>();
   for (const request of requests) {
     const file = join(cacheDir, `${renderKey(request, identity)}.json`);
-    if (existsSync(file)) objects.set(request.component, JSON.parse(readFileSync(file, 'utf8')));
-    else misses.set(file, [...(misses.get(file) ?? []), request]);
+    if (existsSync(file)) {
+      objects.set(request.component, JSON.parse(readFileSync(file, 'utf8')));
+      const now = new Date();
+      utimesSync(file, now, now);
+    } else misses.set(file, [...(misses.get(file) ?? []), request]);
   }
   if (misses.size === 0) return { objects, rendered: 0, cached: requests.length };
+  pruneRenders(cacheDir, requests.length);
 
   let binary: string | undefined;
   const helm = () => (binary ??= helmBinary(options.root));
