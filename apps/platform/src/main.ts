@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SynthError } from '@platform/core';
+import { Flags, runCommand } from './cli-args';
 import { ClusterModule, synthesize } from './synth';
 
 export interface MainOptions {
@@ -15,24 +15,18 @@ const USAGE = `usage: npm run synth [-- --out <dir>] [--charts-dir <dir>]
   --out <dir>         where to write (default: <root>/dist)
   --charts-dir <dir>  pinned chart sources (default: $PLATFORM_CHARTS_DIR, else ../shared/charts if it exists, else download into .cache/charts)`;
 
-/** The synth command. Resolves to the process exit code (0 done, 1 synth failed, 2 usage); never throws. */
+const SYNTH = {
+  name: 'synth',
+  usage: USAGE,
+  options: { out: { type: 'string' }, 'charts-dir': { type: 'string' } },
+} as const;
+
+/** The synth command. Resolves to the process exit code (0 done, 1 synth failed, 2 usage; cli-args.ts); never throws. */
 export async function main({ root, modules, argv }: MainOptions): Promise<number> {
-  let flags;
-  try {
-    flags = parseArgs({
-      args: [...argv],
-      options: { out: { type: 'string' }, 'charts-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    console.error(`synth: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  return runCommand(SYNTH, argv, (flags) => synth(root, modules, flags));
+}
+
+async function synth(root: string, modules: readonly ClusterModule[], flags: Flags<typeof SYNTH.options>): Promise<number> {
   const out = resolve(flags.out ?? resolve(root, 'dist'));
   const shown = relative(process.cwd(), out) || '.';
   const started = process.hrtime.bigint();

@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { describeLocation, loadPins, locateCrds, PinnedCrdError, readPinnedCrds } from './pinned-crds.mjs';
 
@@ -33,38 +34,44 @@ const configFile = join(libDir, 'crds.json');
 const cdk8sBin = join(repoRoot, 'node_modules', '.bin', 'cdk8s');
 const IMPORT_TIMEOUT_MS = 5 * 60_000;
 
-class UsageError extends Error {}
+const USAGE =
+  'usage: node libs/crds/scripts/import.mjs [--crds-dir <dir>] [--jobs <n>]\n' +
+  'CRD dir: --crds-dir, else $PLATFORM_CRDS_DIR, else <repo>/../shared/crds, else download the pinned files\n' +
+  'into <repo>/.cache/crds (from $PLATFORM_CRDS_BASE_URL/<path> when set); all are checked against\n' +
+  'the sha256 in libs/crds/crd-sources.json';
 
-function parseArgs(argv) {
-  const opts = { crdsDir: undefined, jobs: 2, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--crds-dir':
-        opts.crdsDir = value();
-        break;
-      case '--jobs': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1) throw new UsageError('--jobs must be a positive integer');
-        opts.jobs = n;
-        break;
-      }
-      case '-h':
-      case '--help':
-        opts.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument: ${arg}`);
-    }
+/** Inputs that keep the import from running (exit 1); a bad command line is exit 2 (parseCommandLine). */
+class InputError extends Error {}
+
+/**
+ * The command line, as the platform CLIs read theirs (apps/platform/src/cli-args.ts): node:util
+ * parseArgs, strict; --help prints the usage to stdout (exit 0); anything wrong prints
+ * `import.mjs: <what>` and the usage to stderr (exit 2).
+ */
+function parseCommandLine(argv) {
+  const fail = (message) => {
+    console.error(`import.mjs: ${message}\n${USAGE}`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'crds-dir': { type: 'string' }, jobs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(error.message);
   }
-  return opts;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  for (const [name, value] of Object.entries(values)) if (value === '') fail(`Option '--${name} <value>' argument is empty`);
+  const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs: got ${JSON.stringify(values.jobs)}, expected a positive integer`);
+  return { crdsDir: values['crds-dir'], jobs };
 }
 
 function loadConfig() {
@@ -92,7 +99,7 @@ function loadConfig() {
     }
   }
   if (!config.groups?.length) problems.push('crds.json has no groups');
-  if (problems.length) throw new UsageError(`invalid ${relative(repoRoot, configFile)}:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw new InputError(`invalid ${relative(repoRoot, configFile)}:\n  ${problems.join('\n  ')}`);
   return config;
 }
 
@@ -279,20 +286,11 @@ function indexSource(config) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  if (opts.help) {
-    console.log(
-      'usage: node libs/crds/scripts/import.mjs [--crds-dir <dir>] [--jobs <n>]\n' +
-        'CRD dir: --crds-dir, else $PLATFORM_CRDS_DIR, else <repo>/../shared/crds, else download the pinned files\n' +
-        'into <repo>/.cache/crds (from $PLATFORM_CRDS_BASE_URL/<path> when set); all are checked against\n' +
-        'the sha256 in libs/crds/crd-sources.json',
-    );
-    return;
-  }
+  const opts = parseCommandLine(process.argv.slice(2));
   const config = loadConfig();
   const pins = loadPins(repoRoot);
   const location = locateCrds({ repoRoot, crdsDir: opts.crdsDir });
-  if (!existsSync(cdk8sBin)) throw new UsageError(`cdk8s CLI not found at ${cdk8sBin}: install the repo's dependencies (npm ci)`);
+  if (!existsSync(cdk8sBin)) throw new InputError(`cdk8s CLI not found at ${cdk8sBin}: install the repo's dependencies (npm ci)`);
 
   const paths = config.groups.flatMap((g) => g.files.map((f) => crdPath(g, f)));
   const contents = await readPinnedCrds(paths, location, pins, {
@@ -301,7 +299,7 @@ async function main() {
   const sourceTags = location.dir ? readSourceTags(location.dir) : undefined;
   const selections = config.groups.map((g) => selectCrds(g, contents, sourceTags, pins));
   const inputErrors = selections.flatMap((s) => s.errors);
-  if (inputErrors.length) throw new UsageError(`cannot import, fix these first:\n  ${inputErrors.join('\n  ')}`);
+  if (inputErrors.length) throw new InputError(`cannot import, fix these first:\n  ${inputErrors.join('\n  ')}`);
 
   console.log(
     `importing ${config.groups.length} API groups (${config.groups.reduce((n, g) => n + g.crds.length, 0)} kinds) ` +
@@ -346,6 +344,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof UsageError || err instanceof PinnedCrdError ? `import.mjs: ${err.message}` : err);
+  console.error(err instanceof InputError || err instanceof PinnedCrdError ? `import.mjs: ${err.message}` : err);
   process.exitCode = 1;
 });

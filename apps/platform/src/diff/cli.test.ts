@@ -42,9 +42,32 @@ describe('diff cli', () => {
       maxFields: 3,
       chartsDir: resolve('charts'),
     });
+    expect(parseArgs(['--base=main', '--max-fields=5'])).toEqual({ base: 'main', maxFields: 5 });
     expect(parseArgs(['--help'])).toBe('help');
-    expect(() => parseArgs(['--base'])).toThrow('--base needs a value');
-    expect(() => parseArgs(['--bogus', 'x'])).toThrow('unknown argument "--bogus"');
+    expect(parseArgs(['-h'])).toBe('help');
+    expect(() => parseArgs(['--base'])).toThrow("Option '--base <value>' argument missing");
+    expect(() => parseArgs(['--bogus', 'x'])).toThrow("Unknown option '--bogus'");
+    expect(() => parseArgs(['--max-fields', '0'])).toThrow('--max-fields takes a positive integer, got "0"');
+  });
+
+  test.each([
+    [['--help'], 0, 'stdout', 'usage: npm run diff'],
+    [['--bogus'], 2, 'stderr', "diff: Unknown option '--bogus'"],
+    [['--out'], 2, 'stderr', "diff: Option '--out <value>' argument missing"],
+    [['--base', '--out', 'x.md'], 2, 'stderr', "diff: Option '--base' argument is ambiguous"],
+    [['--max-fields', 'many'], 2, 'stderr', 'diff: --max-fields takes a positive integer, got "many"'],
+    [['HEAD'], 2, 'stderr', "diff: Unexpected argument 'HEAD'"],
+  ])('%j: exit %i, the usage on %s, nothing synthesized', async (argv, code, stream, message) => {
+    const synthesize = vi.fn<Synthesize>();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const { err } = capture();
+    expect(await main(argv, { root: work, synthesize })).toBe(code);
+    const printed = stream === 'stdout' ? log.mock.calls.map((c) => c.join(' ')) : err;
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toContain(message);
+    expect(printed[0]).toContain('usage: npm run diff -- [--base <git-ref>]');
+    expect(stream === 'stdout' ? err : log.mock.calls).toEqual([]);
+    expect(synthesize).not.toHaveBeenCalled();
   });
 
   test('the synthesized files against the base, written to --out too; default base HEAD without origin/main; --charts-dir passed on', async () => {

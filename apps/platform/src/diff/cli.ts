@@ -5,12 +5,17 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SynthError, distFiles } from '@platform/core';
+import { Flags, parseFlags, runCommand, UsageError } from '../cli-args';
 import { ClusterModule, renderAll } from '../synth';
 import { compareTrees } from './compare';
 import { renderMarkdown } from './markdown';
 import { parseDistFiles, readDistRef, resolveCommit } from './tree';
 
-const USAGE = 'usage: npm run diff -- [--base <git-ref>] [--out <file>] [--max-fields <n>] [--charts-dir <dir>] [--clusters <dir>]';
+const DIFF = {
+  name: 'diff',
+  usage: 'usage: npm run diff -- [--base <git-ref>] [--out <file>] [--max-fields <n>] [--charts-dir <dir>] [--clusters <dir>]',
+  options: { base: { type: 'string' }, out: { type: 'string' }, 'max-fields': { type: 'string' }, 'charts-dir': { type: 'string' } },
+} as const;
 
 export interface DiffArgs {
   readonly base?: string;
@@ -28,8 +33,6 @@ export interface DiffOptions {
   readonly synthesize: Synthesize;
 }
 
-class UsageError extends Error {}
-
 /** The working tree's dist/ files from the cluster modules, rendered in memory as synth would write them. */
 export function synthesizeModules(modules: readonly ClusterModule[], root: string): Synthesize {
   return async ({ chartsDir }) => {
@@ -38,45 +41,35 @@ export function synthesizeModules(modules: readonly ClusterModule[], root: strin
   };
 }
 
-/** The diff command. Returns the process exit code; never throws. */
+/** The diff command. Returns the process exit code (0 done, 1 failed, 2 usage; cli-args.ts); never throws. */
 export async function main(argv: readonly string[], { root, synthesize }: DiffOptions): Promise<number> {
-  let args: DiffArgs | 'help';
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    console.error(`diff: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const markdown = await run(root, args, synthesize);
-    process.stdout.write(markdown);
-    if (args.out) writeFileSync(resolve(args.out), markdown);
-    return 0;
-  } catch (error) {
-    console.error(`diff: ${(error as Error).message}`);
-    return 1;
-  }
+  return runCommand(DIFF, argv, async (flags) => {
+    const args = diffArgs(flags);
+    try {
+      const markdown = await run(root, args, synthesize);
+      process.stdout.write(markdown);
+      if (args.out) writeFileSync(resolve(args.out), markdown);
+      return 0;
+    } catch (error) {
+      console.error(`diff: ${(error as Error).message}`);
+      return 1;
+    }
+  });
 }
 
+/** The arguments of a command line, or 'help'; throws a UsageError (cli-args.ts) for a bad one. */
 export function parseArgs(argv: readonly string[]): DiffArgs | 'help' {
-  const args: { base?: string; out?: string; maxFields: number; chartsDir?: string } = { maxFields: 20 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === '--help' || flag === '-h') return 'help';
-    const value = argv[++i];
-    if (!['--base', '--out', '--max-fields', '--charts-dir'].includes(flag))
-      throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    if (flag === '--base') args.base = value;
-    if (flag === '--out') args.out = value;
-    if (flag === '--max-fields') args.maxFields = positiveInteger(value);
-    if (flag === '--charts-dir') args.chartsDir = resolve(value);
-  }
-  return args;
+  const flags = parseFlags(DIFF, argv);
+  return flags === 'help' ? 'help' : diffArgs(flags);
+}
+
+function diffArgs(flags: Flags<typeof DIFF.options>): DiffArgs {
+  return {
+    ...(flags.base !== undefined && { base: flags.base }),
+    ...(flags.out !== undefined && { out: flags.out }),
+    maxFields: flags['max-fields'] === undefined ? 20 : positiveInteger(flags['max-fields']),
+    ...(flags['charts-dir'] !== undefined && { chartsDir: resolve(flags['charts-dir']) }),
+  };
 }
 
 function positiveInteger(value: string): number {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { certificate, chartSchemaLocation, crdLocation, deployment, edit, makeDist, service, type Fixture } from './__fixtures__/dist';
 import { main, parseArgs } from './cli';
@@ -146,14 +147,18 @@ describe('validate CLI', () => {
   });
 
   it.each([
-    [['--bogus'], 'unknown argument "--bogus"'],
-    [['--dist'], '--dist needs a value'],
-    [['--cluster', '--json'], '--cluster needs a value'],
-  ])('exits 2 on usage error %j', async (argv, message) => {
-    const { code, stderr } = await run(argv);
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--dist'], "Option '--dist <value>' argument missing"],
+    [['--dist='], "Option '--dist <value>' argument is empty"],
+    [['--cluster', '--json'], "Option '--cluster' argument is ambiguous"],
+    [['--json=yes'], "Option '--json' does not take an argument"],
+    [['dist'], "Unexpected argument 'dist'"],
+  ])('exits 2 on usage error %j, the message and the usage on stderr', async (argv, message) => {
+    const { code, stdout, stderr } = await run(argv);
     expect(code).toBe(2);
-    expect(stderr).toContain(`validate: ${message}`);
+    expect(stderr.startsWith(`validate: ${message}`), stderr).toBe(true);
     expect(stderr).toContain('usage: validate');
+    expect(stdout).toBe('');
   });
 
   it('exits 2 for a cluster that does not exist, listing the clusters', async () => {
@@ -164,7 +169,16 @@ describe('validate CLI', () => {
   });
 
   it('prints usage with --help and finds the repository root by itself', async () => {
-    expect((await run(['--help'])).code).toBe(0);
+    for (const help of ['--help', '-h']) {
+      const { code, stdout, stderr } = await run([help]);
+      expect([code, stderr]).toEqual([0, '']);
+      expect(stdout).toMatch(/^usage: validate \[--dist <dir>\]/);
+    }
+    expect(parseArgs(['--cluster', 'dev', '--cluster=prod', '--json', '--dist', 'out'])).toMatchObject({
+      clusters: ['dev', 'prod'],
+      json: true,
+      dist: resolve('out'),
+    });
     const options = parseArgs([]);
     expect(options !== 'help' && options.root).toMatch(/\/?[^/]+$/);
     expect(options !== 'help' && options.dist).toBeUndefined();

@@ -15,6 +15,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Flags, parseFlags, runCommand, UsageError } from '../cli-args';
 import { checkContract } from './contract';
 import { checkHelmValues } from './helm-values';
 import { compareVersions } from './k8s-api';
@@ -46,42 +47,39 @@ export interface CliOptions {
   readonly schemasDir?: string;
 }
 
-class UsageError extends Error {}
+const VALIDATE = {
+  name: 'validate',
+  usage: USAGE,
+  options: {
+    dist: { type: 'string' },
+    cluster: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    'crds-dir': { type: 'string' },
+    'schemas-dir': { type: 'string' },
+    root: { type: 'string' },
+  },
+} as const;
 
 function moduleDir(): string {
   return typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
-  const values: Record<string, string | undefined> = {};
-  const clusters: string[] = [];
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') {
-      json = true;
-      continue;
-    }
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!['--dist', '--cluster', '--crds-dir', '--schemas-dir', '--root'].includes(flag))
-      throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--')))
-      throw new UsageError(`${flag} needs a value`);
-    if (flag === '--cluster') clusters.push(value);
-    else values[flag] = value;
-  }
+function cliOptions(flags: Flags<typeof VALIDATE.options>): CliOptions {
+  // Paths given on the command line are relative to the working directory.
   return {
-    root: resolve(values['--root'] ?? findRepoRoot(moduleDir())),
-    // Paths given on the command line are relative to the working directory.
-    ...(values['--dist'] ? { dist: resolve(values['--dist']) } : {}),
-    clusters,
-    json,
-    ...(values['--crds-dir'] ? { crdsDir: resolve(values['--crds-dir']) } : {}),
-    ...(values['--schemas-dir'] ? { schemasDir: resolve(values['--schemas-dir']) } : {}),
+    root: resolve(flags.root ?? findRepoRoot(moduleDir())),
+    ...(flags.dist ? { dist: resolve(flags.dist) } : {}),
+    clusters: flags.cluster ?? [],
+    json: flags.json ?? false,
+    ...(flags['crds-dir'] ? { crdsDir: resolve(flags['crds-dir']) } : {}),
+    ...(flags['schemas-dir'] ? { schemasDir: resolve(flags['schemas-dir']) } : {}),
   };
+}
+
+/** The options of a command line, or 'help'; throws a UsageError (cli-args.ts) for a bad one. */
+export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
+  const flags = parseFlags(VALIDATE, argv);
+  return flags === 'help' ? 'help' : cliOptions(flags);
 }
 
 function locations(options: CliOptions): { crds: SourceLocation; charts: SourceLocation } {
@@ -171,33 +169,22 @@ export async function runValidate(options: CliOptions): Promise<ValidateResult> 
   };
 }
 
-/** The validate command. Returns the exit code; never throws. */
+/** The validate command. Returns the exit code (0 no error, 1 errors, 2 usage; cli-args.ts); never throws. */
 export async function main(argv: string[]): Promise<number> {
-  let options: CliOptions | 'help';
-  try {
-    options = parseArgs(argv);
-  } catch (error) {
-    console.error(`validate: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const result = await runValidate(options);
-    process.stdout.write(options.json ? formatJson(result) : formatHuman(result));
-    return summarize(result).errors > 0 ? 1 : 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`validate: ${error.message}\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof PinnedFileError) {
-      console.error(`validate: cannot load the pinned schemas, nothing was checked:\n${error.message}`);
+  return runCommand(VALIDATE, argv, async (flags) => {
+    const options = cliOptions(flags);
+    try {
+      const result = await runValidate(options);
+      process.stdout.write(options.json ? formatJson(result) : formatHuman(result));
+      return summarize(result).errors > 0 ? 1 : 0;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      if (error instanceof PinnedFileError) {
+        console.error(`validate: cannot load the pinned schemas, nothing was checked:\n${error.message}`);
+        return 1;
+      }
+      console.error(`validate: internal error: ${(error as Error).stack ?? String(error)}`);
       return 1;
     }
-    console.error(`validate: internal error: ${(error as Error).stack ?? String(error)}`);
-    return 1;
-  }
+  });
 }
