@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
+import { UsageError } from '../cli-args';
 import { main, parseArgs } from './cli';
 
 describe('parseArgs', () => {
@@ -27,7 +28,7 @@ describe('parseArgs', () => {
       coldMax: 100,
       date: '2026-01-01',
     });
-    expect(parseArgs(['-h'], {})).toEqual({ help: true });
+    expect(parseArgs(['-h'], {})).toBe('help');
   });
 
   test.each([
@@ -35,23 +36,35 @@ describe('parseArgs', () => {
     [['--sizes', '0'], '--sizes: got "0"'],
     [['--sizes', '1000'], 'expected integers from 1 to 999'],
     [['--repeat', '0'], '--repeat: got "0"'],
-    [['--cold-max', '-1'], '--cold-max: got "-1", expected an integer ≥ 0'],
+    [['--cold-max=-1'], '--cold-max: got "-1", expected an integer ≥ 0'],
+    [['--cold-max', '-1'], "Option '--cold-max' argument is ambiguous"],
     [['--date', '2026-1-1'], 'date: got "2026-1-1"'],
-    [['--repeat'], '--repeat needs a value'],
-    [['--fleet', '3'], 'unknown argument "--fleet"'],
+    [['--repeat'], "Option '--repeat <value>' argument missing"],
+    [['--sizes='], "Option '--sizes <value>' argument is empty"],
+    [['--fleet', '3'], "Unknown option '--fleet'"],
+    [['--no-write=yes'], "Option '--no-write' does not take an argument"],
+    [['100'], "Unexpected argument '100'"],
   ])('rejects %j', (argv, message) => {
-    expect((parseArgs(argv, { BENCH_DATE: '2026-01-01' }) as { error: string }).error).toContain(message);
+    expect(() => parseArgs(argv, { BENCH_DATE: '2026-01-01' })).toThrow(UsageError);
+    expect(() => parseArgs(argv, { BENCH_DATE: '2026-01-01' })).toThrow(message);
   });
 });
 
-test('main prints the usage, and exits 2 on a bad command line without measuring', async () => {
+test.each([
+  [['--help'], 0, 'stdout', 'usage: npm run bench'],
+  [['-h'], 0, 'stdout', 'usage: npm run bench'],
+  [['--sizes', 'x'], 2, 'stderr', 'bench: --sizes: got "x"'],
+  [['--bogus'], 2, 'stderr', "bench: Unknown option '--bogus'"],
+  [['--repeat'], 2, 'stderr', "bench: Option '--repeat <value>' argument missing"],
+])('main %j: exit %i, the usage on %s, without measuring', async (argv, code, stream, message) => {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   const error = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
-    expect(await main(['--help'], { root: '/nowhere', script: '/nowhere/bench.cjs' })).toBe(0);
-    expect(String(log.mock.calls[0][0])).toContain('--cold-max');
-    expect(await main(['--sizes', 'x'], { root: '/nowhere', script: '/nowhere/bench.cjs' })).toBe(2);
-    expect(String(error.mock.calls[0][0])).toContain('--sizes: got "x"');
+    expect(await main(argv, { root: '/nowhere', script: '/nowhere/bench.cjs' })).toBe(code);
+    const [printed, other] = stream === 'stdout' ? [log, error] : [error, log];
+    expect(printed.mock.calls.map((c) => c.join(' '))).toEqual([expect.stringContaining(message)]);
+    expect(String(printed.mock.calls[0][0])).toContain('--cold-max');
+    expect(other).not.toHaveBeenCalled();
   } finally {
     log.mockRestore();
     error.mockRestore();

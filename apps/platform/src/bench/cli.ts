@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Flags, parseFlags, runCommand, UsageError } from '../cli-args';
 import { BenchContext, measure } from './measure';
 import { BenchReport, renderMarkdown, targets } from './report';
 
@@ -29,84 +30,63 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Cluster names are padded to three digits below 1000 clusters, so every fleet's clusters are the largest fleet's first ones. */
 const MAX_SIZE = 999;
 
-/** Parses the command line; returns a message for a bad one. */
-export function parseArgs(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): BenchOptions | { help: true } | { error: string } {
-  let sizes = [1, 10, 100];
-  let repeat = 3;
-  let coldMax = 10;
-  let write = true;
-  let chartsDir: string | undefined;
-  let date = env.BENCH_DATE || new Date().toISOString().slice(0, 10);
-  // `--flag value` or `--flag=value` (the form `nx run platform:bench --sizes=1,10` passes on).
-  const args = argv.flatMap((a) => (/^--[a-z-]+=/.test(a) ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
-  const count = (flag: string, value: string, min: number): number | { error: string } => {
+const BENCH = {
+  name: 'bench',
+  usage: USAGE,
+  options: {
+    sizes: { type: 'string' },
+    repeat: { type: 'string' },
+    'cold-max': { type: 'string' },
+    'charts-dir': { type: 'string' },
+    date: { type: 'string' },
+    'no-write': { type: 'boolean' },
+  },
+} as const;
+
+/** The options of a command line, or 'help'; throws a UsageError (cli-args.ts) for a bad one. */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
+  const flags = parseFlags(BENCH, argv);
+  return flags === 'help' ? 'help' : benchOptions(flags, env);
+}
+
+function benchOptions(flags: Flags<typeof BENCH.options>, env: NodeJS.ProcessEnv): BenchOptions {
+  const count = (flag: string, value: string | undefined, min: number, otherwise: number): number => {
+    if (value === undefined) return otherwise;
     const n = Number(value);
-    return Number.isInteger(n) && n >= min ? n : { error: `${flag}: got ${JSON.stringify(value)}, expected an integer ≥ ${min}` };
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: got ${JSON.stringify(value)}, expected an integer ≥ ${min}`);
+    return n;
   };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (flag === '--help' || flag === '-h') return { help: true };
-    if (flag === '--no-write') {
-      write = false;
-      continue;
-    }
-    if (value === undefined) return { error: `${flag} needs a value` };
-    i++;
-    if (flag === '--sizes') {
-      sizes = value.split(',').map(Number);
-      if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_SIZE))
-        return { error: `--sizes: got ${JSON.stringify(value)}, expected integers from 1 to ${MAX_SIZE} separated by commas` };
-    } else if (flag === '--repeat') {
-      const n = count(flag, value, 1);
-      if (typeof n !== 'number') return n;
-      repeat = n;
-    } else if (flag === '--cold-max') {
-      const n = count(flag, value, 0);
-      if (typeof n !== 'number') return n;
-      coldMax = n;
-    } else if (flag === '--charts-dir') {
-      chartsDir = resolve(value);
-    } else if (flag === '--date') {
-      date = value;
-    } else {
-      return { error: `unknown argument ${JSON.stringify(flag)}` };
-    }
-  }
-  if (!DATE.test(date)) return { error: `date: got ${JSON.stringify(date)}, expected YYYY-MM-DD (--date or $BENCH_DATE)` };
+  const sizes = flags.sizes === undefined ? [1, 10, 100] : flags.sizes.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_SIZE))
+    throw new UsageError(`--sizes: got ${JSON.stringify(flags.sizes)}, expected integers from 1 to ${MAX_SIZE} separated by commas`);
+  const date = flags.date ?? (env.BENCH_DATE || new Date().toISOString().slice(0, 10));
+  if (!DATE.test(date)) throw new UsageError(`date: got ${JSON.stringify(date)}, expected YYYY-MM-DD (--date or $BENCH_DATE)`);
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    repeat,
-    coldMax,
-    write,
+    repeat: count('--repeat', flags.repeat, 1, 3),
+    coldMax: count('--cold-max', flags['cold-max'], 0, 10),
+    write: !flags['no-write'],
     date,
-    ...(chartsDir !== undefined && { chartsDir }),
+    ...(flags['charts-dir'] !== undefined && { chartsDir: resolve(flags['charts-dir']) }),
   };
 }
 
-/** The bench command: measures, prints the report and writes docs/benchmarks.md. Returns the exit code. */
+/** The bench command: measures, prints the report and writes docs/benchmarks.md. Returns the exit code (0 targets met, 1 missed or failed, 2 usage; cli-args.ts). */
 export async function main(argv: string[], ctx: BenchContext = { root: process.cwd(), script: __filename }): Promise<number> {
-  const parsed = parseArgs(argv);
-  if ('help' in parsed) {
-    console.log(USAGE);
-    return 0;
-  }
-  if ('error' in parsed) {
-    console.error(`bench: ${parsed.error}\n${USAGE}`);
-    return 2;
-  }
+  return runCommand(BENCH, argv, (flags) => bench(ctx, benchOptions(flags, process.env)));
+}
+
+async function bench(ctx: BenchContext, options: BenchOptions): Promise<number> {
   let report: BenchReport;
   try {
-    report = await measure(ctx, parsed, (line) => console.error(line));
+    report = await measure(ctx, options, (line) => console.error(line));
   } catch (error) {
     console.error('bench failed:', error instanceof Error ? error.message : error);
     return 1;
   }
   const markdown = renderMarkdown(report);
   console.log(markdown);
-  if (parsed.write) {
+  if (options.write) {
     const doc = join(ctx.root, 'docs', 'benchmarks.md');
     writeFileSync(doc, markdown);
     console.error(`bench: wrote ${doc}`);
