@@ -35,6 +35,12 @@ export interface HydrateOptions {
   readonly cacheDir?: string;
   /** Renders run at once. @default the number of CPUs */
   readonly concurrency?: number;
+  /**
+   * Renders the cache keeps (the most recently used); `Infinity` for a cache its owner bounds
+   * itself (the benchmark's).
+   * @default - four per chart of this synth, at least 32
+   */
+  readonly keepRenders?: number;
 }
 
 export interface HydrateResult {
@@ -135,11 +141,11 @@ async function helmTemplate(request: ChartRequest, options: HydrateOptions, helm
 }
 
 /**
- * Bounds the render cache before new renders are added: the most recently used renders stay (four
- * per chart of this synth, at least 32; a cache hit renews its entry's mtime), the rest go; parsed
- * documents are bounded by a count of their own.
+ * Bounds the render cache before new renders are added: the `keep` most recently used renders stay
+ * (a cache hit renews its entry's mtime), the rest go; parsed documents are bounded by a count of
+ * their own.
  */
-function pruneRenders(cacheDir: string, charts: number): void {
+function pruneRenders(cacheDir: string, keep: number): void {
   const prune = (dir: string, keep: number) => {
     let names: string[];
     try {
@@ -151,7 +157,8 @@ function pruneRenders(cacheDir: string, charts: number): void {
     const byAge = names.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
     for (const { f } of byAge.slice(keep)) rmSync(join(dir, f), { force: true });
   };
-  prune(cacheDir, Math.max(32, 4 * charts));
+  if (keep === Infinity) return;
+  prune(cacheDir, keep);
   prune(join(cacheDir, 'documents'), 4096);
 }
 
@@ -184,7 +191,7 @@ export async function hydrate(requests: readonly ChartRequest[], options: Hydrat
     } else misses.set(file, [...(misses.get(file) ?? []), request]);
   }
   if (misses.size === 0) return { objects, rendered: 0, cached: requests.length };
-  pruneRenders(cacheDir, requests.length);
+  pruneRenders(cacheDir, options.keepRenders ?? Math.max(32, 4 * requests.length));
 
   let binary: string | undefined;
   const helm = () => (binary ??= helmBinary(options.root));

@@ -6,10 +6,10 @@ import { ChartUse, chartPinProblems } from './chart';
 import { Problem, SynthError } from './errors';
 import { Namespace } from './namespace';
 import { DNS1123_LABEL, issuesToProblems } from './validation';
+import type { ProjectName } from './component-json';
 
-/** The Argo CD projects components belong to; each restricts sources, destinations and kinds. */
-export const PROJECTS = ['bootstrap', 'infrastructure', 'iam', 'observability', 'apps'] as const;
-export type ProjectName = (typeof PROJECTS)[number];
+// The Argo CD projects are part of the component.json shape (component-json.ts, no cdk8s).
+export { PROJECTS, type ProjectName } from './component-json';
 
 /** A Kubernetes kind by API group ("" for the core group). */
 export interface GroupKind {

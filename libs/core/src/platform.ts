@@ -8,6 +8,7 @@ import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from '.
 import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
 import { resolveAddons } from './addons';
 import { parseOrThrow } from './validation';
+import { deriveWaves } from './component-json';
 
 /** What a cluster file exports: facts plus composition. */
 export interface ClusterDefinition {
@@ -185,66 +186,20 @@ export interface RenderedCluster {
 }
 
 /**
- * Computes each component's wave: at least its declared minimum, and one more than every
- * dependency's wave. Missing dependencies, cycles and declared waves that contradict a dependency
+ * Computes each component's wave (deriveWaves, the rule validate checks dist against): at least its
+ * declared minimum, and one more than every dependency's wave; every component waits for the
+ * cluster's namespaces. Missing dependencies, cycles and declared waves that contradict a dependency
  * are problems.
  */
 export function computeWaves(file: string, components: readonly Component[]): { waves: Map<string, number>; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const byName = new Map(components.map((c) => [c.name, c]));
-  const waves = new Map<string, number>();
-  const visiting: string[] = [];
-
-  const visit = (c: Component): number => {
-    const known = waves.get(c.name);
-    if (known !== undefined) return known;
-    if (visiting.includes(c.name)) {
-      const cycle = [...visiting.slice(visiting.indexOf(c.name)), c.name].join(' → ');
-      problems.push({
-        file,
-        path: `components.${c.name}.dependsOn`,
-        message: `dependency cycle ${cycle}: waves need an order, remove one of these dependencies`,
-      });
-      return 0;
-    }
-    visiting.push(c.name);
-    let required = 0;
-    // Every component waits for the cluster's namespaces (wave 0).
-    const deps =
-      c.name === NAMESPACES_COMPONENT || !byName.has(NAMESPACES_COMPONENT) ? c.dependsOn : [NAMESPACES_COMPONENT, ...c.dependsOn];
-    for (const dep of new Set(deps)) {
-      const target = byName.get(dep);
-      if (!target) {
-        problems.push({
-          file,
-          path: `components.${c.name}.dependsOn`,
-          message: `needs component "${dep}", which this cluster does not include; add it to ${file} (components: ${[...byName.keys()].sort().join(', ')})`,
-        });
-        continue;
-      }
-      const depWave = visit(target);
-      required = Math.max(required, depWave + 1);
-      if (c.minWave !== undefined && c.minWave <= depWave) {
-        problems.push({
-          file,
-          path: `components.${c.name}.wave`,
-          message: `got ${c.minWave}, but it depends on "${dep}" (wave ${depWave}): its wave must be greater than ${depWave}`,
-        });
-      }
-    }
-    visiting.pop();
-    const wave = Math.max(required, c.minWave ?? 0);
-    waves.set(c.name, wave);
-    return wave;
-  };
-
-  for (const c of components) {
-    if (c.minWave !== undefined && (!Number.isInteger(c.minWave) || c.minWave < 0)) {
-      problems.push({ file, path: `components.${c.name}.wave`, message: `got ${c.minWave}, a wave is an integer ≥ 0` });
-    }
-    visit(c);
-  }
-  return { waves, problems };
+  const namespaces = components.some((c) => c.name === NAMESPACES_COMPONENT);
+  const nodes = components.map((c) => ({
+    name: c.name,
+    minWave: c.minWave,
+    dependsOn: c.name === NAMESPACES_COMPONENT || !namespaces ? c.dependsOn : [NAMESPACES_COMPONENT, ...c.dependsOn],
+  }));
+  const { waves, problems } = deriveWaves(nodes, file);
+  return { waves, problems: problems.map((p) => ({ file, path: `components.${p.component}.${p.field}`, message: p.message })) };
 }
 
 /** Wraps anything a cluster file or construct throws into problems naming the file. */

@@ -64,11 +64,14 @@ export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
   });
 }
 
-/** Formats a zod issue path as `a.b[0].c`. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** Formats a path as `a.b[0].c`; a key that is not a plain name is quoted: `labels["app.kubernetes.io/name"]`. */
 export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && !IDENTIFIER.test(key)) out += `[${JSON.stringify(key)}]`;
     else out += out ? `.${String(key)}` : String(key);
   }
   return out;

@@ -88,6 +88,8 @@ export async function runFleet(definition: ClusterDefinition, run: FleetRun): Pr
   const { clusters, rendered, cached } = await renderAll(modules, {
     root: run.root,
     cacheDir: run.rendersDir,
+    // The bench bounds its own cache (measure.ts): hydrate must not prune the warm fleet's renders.
+    keepRenders: Infinity,
     ...(run.chartsDir !== undefined && { chartsDir: run.chartsDir }),
   });
   const renderMs = msSince(t0);
