@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { PROJECTS } from '@platform/core';
 
 /**
  * The Argo CD contract (docs/dist-contract.md, ADR 0004), read from the committed dist/: what Argo
@@ -13,7 +14,6 @@ const DIST = resolve(process.env.PLATFORM_CONTRACT_DIST ?? join(ROOT, 'dist'));
 /** dist/-relative paths in component.json and the Applications, resolved where this run reads. */
 const fromRepo = (path: string) => join(DIST, path.replace(/^dist\//, ''));
 
-const PROJECTS = ['bootstrap', 'infrastructure', 'iam', 'observability', 'apps'];
 const DELIVERY_KINDS = [
   { group: 'argoproj.io', kind: 'Application' },
   { group: 'argoproj.io', kind: 'ApplicationSet' },

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import * as crds from '@platform/crds';
-import { argoproj, certManager } from '@platform/crds';
 import config from '../crds.json';
+import sources from '../crd-sources.json';
 
 interface CrdEntry {
   name: string;
@@ -23,78 +23,6 @@ const groups: GroupEntry[] = config.groups;
 const exported = crds as unknown as Record<string, Record<string, unknown>>;
 
 describe('@platform/crds', () => {
-  it('renders an ApplicationSet as argoproj.io/v1alpha1 with the given spec', () => {
-    const chart = Testing.chart();
-    const appSet = new argoproj.ApplicationSet(chart, 'x', {
-      metadata: { name: 'platform', namespace: 'argocd' },
-      spec: {
-        goTemplate: true,
-        goTemplateOptions: ['missingkey=error'],
-        generators: [{ list: { elements: [{ cluster: 'dev' }] } }],
-        template: {
-          metadata: { name: '{{.cluster}}-platform' },
-          spec: {
-            project: 'default',
-            destination: { server: 'https://kubernetes.default.svc', namespace: 'platform' },
-            source: { repoUrl: 'https://git.example.com/platform.git', path: 'dist/{{.cluster}}', targetRevision: 'main' },
-          },
-        },
-      },
-    });
-
-    expect(appSet).toBeInstanceOf(ApiObject);
-    const json = appSet.toJson();
-    expect(json).toMatchObject({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'ApplicationSet',
-      metadata: { name: 'platform', namespace: 'argocd' },
-      spec: {
-        goTemplate: true,
-        goTemplateOptions: ['missingkey=error'],
-        generators: [{ list: { elements: [{ cluster: 'dev' }] } }],
-        template: {
-          metadata: { name: '{{.cluster}}-platform' },
-          spec: {
-            project: 'default',
-            // camelCase props map back to the CRD's field names (repoURL, not repoUrl)
-            source: { repoURL: 'https://git.example.com/platform.git', path: 'dist/{{.cluster}}', targetRevision: 'main' },
-          },
-        },
-      },
-    });
-    expect(json.spec.template.spec.source).not.toHaveProperty('repoUrl');
-    // unset optional fields are left out, not rendered as null/undefined
-    expect(Object.keys(json.spec).sort()).toEqual(['generators', 'goTemplate', 'goTemplateOptions', 'template']);
-  });
-
-  it('renders a Certificate as cert-manager.io/v1 with CRD field names and enum values', () => {
-    const chart = Testing.chart();
-    new certManager.Certificate(chart, 'cert', {
-      metadata: { name: 'wildcard', namespace: 'istio-ingress' },
-      spec: {
-        secretName: 'wildcard-tls',
-        dnsNames: ['*.example.com'],
-        isCa: false,
-        usages: [certManager.CertificateSpecUsages.SERVER_AUTH],
-        issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' },
-      },
-    });
-
-    const [manifest] = Testing.synth(chart);
-    expect(manifest).toEqual({
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'Certificate',
-      metadata: { name: 'wildcard', namespace: 'istio-ingress' },
-      spec: {
-        secretName: 'wildcard-tls',
-        dnsNames: ['*.example.com'],
-        isCA: false,
-        usages: ['server auth'],
-        issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' },
-      },
-    });
-  });
-
   it('exports exactly the namespaces listed in crds.json', () => {
     expect(Object.keys(crds).sort()).toEqual(groups.map((g) => g.namespace).sort());
   });
@@ -108,6 +36,11 @@ describe('@platform/crds', () => {
       expect(cls!.GVK).toEqual({ apiVersion: `${group.module}/${crd.version}`, kind: crd.kind });
       // ApiObject overrides `instanceof` (it checks instances, not classes): walk the prototype chain instead.
       expect(Object.prototype.isPrototypeOf.call(ApiObject.prototype, cls!.prototype), `${crd.className} extends ApiObject`).toBe(true);
+    });
+
+    it('imports only kinds the pinned CRD files define (crd-sources.json)', () => {
+      const pinned = new Set(sources.files.filter((f) => f.path.startsWith(`${group.source}/`)).flatMap((f) => f.kinds));
+      for (const crd of group.crds) expect(pinned, `${group.module}/${crd.kind}`).toContain(`${group.module}/${crd.kind}`);
     });
 
     it('was generated from the source and tag in crds.json', () => {
