@@ -160,7 +160,7 @@ export async function synthesize(
 }
 
 /** The YAML memo of the last synth (see toYamlMemo); unreadable means empty. */
-function readMemo(file: string): Record<string, string> | undefined {
+export function readMemo(file: string): Record<string, string> | undefined {
   try {
     return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
   } catch {
@@ -169,7 +169,7 @@ function readMemo(file: string): Record<string, string> | undefined {
 }
 
 /** Saves what this synth used, only when it differs from what was loaded. */
-function saveMemo(file: string, before: Record<string, string> | undefined, used: Record<string, string>): void {
+export function saveMemo(file: string, before: Record<string, string> | undefined, used: Record<string, string>): void {
   const keys = Object.keys(used);
   if (before && keys.length === Object.keys(before).length && keys.every((k) => k in before)) return;
   mkdirSync(join(file, '..'), { recursive: true });

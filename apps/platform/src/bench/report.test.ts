@@ -90,7 +90,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('every clone is a distinct chart input of Argo CD');
     expect(md).toContain("the repository's\n`.cache/renders` and `.cache/yaml-memo.json` are neither read nor written");
     expect(md).toContain(
-      "Cold is measured for fleets of up to 10 clusters only (not at 100): a cold run renders every chart input once per cluster, parsing helm's",
+      "Cold is measured for fleets of up to 10 clusters only (not at 100): a cold run renders every distinct chart input (one per cluster for Argo CD), parsing helm's",
     );
     expect(md).toContain(
       '`--cold-max 100` measures it). Filling the warm cache for 100 clusters took 48.3 s for 101 helm renders in 2 processes',

@@ -204,7 +204,7 @@ export function renderMarkdown(report: BenchReport): string {
     notCold.length === 0
       ? `Cold is measured at every fleet size.${primeLine}`
       : `Cold is measured for fleets of up to ${report.coldMax} clusters only (not at ${notCold.join(', ')}): a cold run ` +
-        "renders every chart input once per cluster, parsing helm's output in the synth process costs more than helm " +
+        "renders every distinct chart input (one per cluster for Argo CD), parsing helm's output in the synth process costs more than helm " +
         `itself, and a fleet of ${Math.max(...notCold)} would take minutes a run (\`--cold-max ${Math.max(...notCold)}\` measures it).${primeLine}`;
 
   return [
@@ -240,7 +240,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '- objects: Kubernetes objects rendered; files and bytes: the tree written by the first write.',
     '- distinct chart inputs: render cache entries after a cold run; helm runs: renders the run did not find in the',
-    '  cache (a cold run renders an input shared by several clusters once per cluster).',
+    '  cache (an input shared by several clusters renders once).',
     '',
     '### Wall time (ms)',
     '',

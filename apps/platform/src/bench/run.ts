@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ClusterDefinition, distFiles, loadYamlMemo, usedYamlMemo, writeDistAtomically } from '@platform/core';
-import { renderAll } from '../synth';
+import { readMemo, renderAll, saveMemo } from '../synth';
 import { buildFleet, editFleet } from './fleet';
 
 /** What one fleet run measured in its own process (what a child prints as JSON on stdout). */
@@ -55,23 +55,6 @@ export interface FleetRun {
 
 const msSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
-/** The YAML memo of the last synth; missing or unreadable is empty (as synth reads it). */
-function readMemo(file: string): Record<string, string> | undefined {
-  try {
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Saves the memo entries this synth used, only when they differ from what was loaded (as synth does). */
-function saveMemo(file: string, before: Record<string, string> | undefined, used: Record<string, string>): void {
-  const keys = Object.keys(used);
-  if (before && keys.length === Object.keys(before).length && keys.every((k) => k in before)) return;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(used));
-  renameSync(`${file}.${process.pid}.tmp`, file);
-}
 
 /**
  * Synthesizes a fleet of `size` clones of `definition` into `outDir` in this process, through the

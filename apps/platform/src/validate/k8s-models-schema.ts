@@ -21,7 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type * as TS from 'typescript';
-import { ANY, finishDefinitions, listDeclarationFiles, type CoreSchemaBundle, type Schema } from './k8s-types-schema';
+import { ANY, finishDefinitions, listDeclarationFiles, scalarSchema, type CoreSchemaBundle, type Schema } from './k8s-types-schema';
 
 /** Bump when the output of this generator changes, to invalidate cached schemas. */
 export const MODELS_GENERATOR_VERSION = 1;
@@ -106,18 +106,8 @@ class ModelsConverter {
 
   private typeSchema(node: TS.TypeNode, resolve: (name: string) => string): Schema {
     const ts = this.ts;
-    switch (node.kind) {
-      case ts.SyntaxKind.StringKeyword:
-        return { type: 'string' };
-      case ts.SyntaxKind.NumberKeyword:
-        return { type: 'number' };
-      case ts.SyntaxKind.BooleanKeyword:
-        return { type: 'boolean' };
-      case ts.SyntaxKind.AnyKeyword:
-      case ts.SyntaxKind.UnknownKeyword:
-        return ANY;
-    }
-    if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) return { type: 'string', enum: [node.literal.text] };
+    const scalar = scalarSchema(ts, node);
+    if (scalar) return scalar;
     if (ts.isArrayTypeNode(node)) return { type: 'array', items: this.typeSchema(node.elementType, resolve) };
     if (ts.isParenthesizedTypeNode(node)) return this.typeSchema(node.type, resolve);
     if (ts.isUnionTypeNode(node)) return this.unionSchema(node, resolve);

@@ -34,6 +34,23 @@ export interface CoreSchemaBundle {
 export type Schema = Record<string, unknown>;
 
 export const ANY: Schema = {};
+
+/** The schema of a scalar TypeScript type (string, number, boolean, any/unknown, a string literal), or undefined. */
+export function scalarSchema(ts: typeof TS, node: TS.TypeNode): Schema | undefined {
+  switch (node.kind) {
+    case ts.SyntaxKind.StringKeyword:
+      return { type: 'string' };
+    case ts.SyntaxKind.NumberKeyword:
+      return { type: 'number' };
+    case ts.SyntaxKind.BooleanKeyword:
+      return { type: 'boolean' };
+    case ts.SyntaxKind.AnyKeyword:
+    case ts.SyntaxKind.UnknownKeyword:
+      return ANY;
+  }
+  if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) return { type: 'string', enum: [node.literal.text] };
+  return undefined;
+}
 /** Types that the declarations give as aliases or empty interfaces, mapped to their wire format. */
 export const SPECIAL: Record<string, Schema> = {
   'api.resource.Quantity': { type: ['string', 'number'], format: 'quantity' },
@@ -211,18 +228,8 @@ class Converter {
 
   private typeSchema(node: TS.TypeNode, id: string, imports: Map<string, string>): Schema {
     const ts = this.ts;
-    switch (node.kind) {
-      case ts.SyntaxKind.StringKeyword:
-        return { type: 'string' };
-      case ts.SyntaxKind.NumberKeyword:
-        return { type: 'number' };
-      case ts.SyntaxKind.BooleanKeyword:
-        return { type: 'boolean' };
-      case ts.SyntaxKind.AnyKeyword:
-      case ts.SyntaxKind.UnknownKeyword:
-        return ANY;
-    }
-    if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) return { type: 'string', enum: [node.literal.text] };
+    const scalar = scalarSchema(ts, node);
+    if (scalar) return scalar;
     if (ts.isArrayTypeNode(node)) return { type: 'array', items: this.typeSchema(node.elementType, id, imports) };
     if (ts.isParenthesizedTypeNode(node)) return this.typeSchema(node.type, id, imports);
     if (ts.isUnionTypeNode(node)) return this.unionSchema(node, id, imports);
