@@ -2,7 +2,7 @@
 // previous bundle when none of its input files changed (content hashes), so a command starts in
 // well under a second. Used by apps/platform/bin/*.mjs; plain Node, no TypeScript runner needed.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +24,17 @@ function inputsHash(inputs) {
   return h.digest('hex');
 }
 
-/** Keeps the 5 newest bundles of `name` (tests bundle temporary cluster directories). */
+/**
+ * Keeps the 8 most recently used bundles of `name`: tests bundle temporary cluster directories,
+ * and a hit renews a bundle's mtime, so they never push out the bundle of the repository's own
+ * clusters that the next `npm run synth` needs.
+ */
 function pruneCache(name) {
   const bundles = readdirSync(CACHE)
     .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.cjs'))
     .map((f) => ({ f, t: statSync(join(CACHE, f)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
-  for (const { f } of bundles.slice(5)) {
+  for (const { f } of bundles.slice(8)) {
     for (const suffix of ['', '.map', '.inputs.json']) rmSync(join(CACHE, f + suffix), { force: true });
   }
 }
@@ -46,7 +50,11 @@ export async function bundle(name, contents) {
   const stamp = `${outfile}.inputs.json`;
   if (existsSync(outfile) && existsSync(stamp)) {
     const { inputs, hash } = JSON.parse(readFileSync(stamp, 'utf8'));
-    if (inputsHash(inputs) === hash) return outfile;
+    if (inputsHash(inputs) === hash) {
+      const now = new Date();
+      utimesSync(outfile, now, now);
+      return outfile;
+    }
   }
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
