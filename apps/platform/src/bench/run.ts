@@ -55,7 +55,6 @@ export interface FleetRun {
 
 const msSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
-
 /**
  * Synthesizes a fleet of `size` clones of `definition` into `outDir` in this process, through the
  * steps of the synth program's synthesize() (renderAll with hydration, the YAML memo, distFiles,
