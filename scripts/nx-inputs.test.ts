@@ -327,7 +327,9 @@ if (!located.strace && process.env.CI) throw new Error(`strace is required in CI
 
 describe('cached targets read only their Nx inputs', () => {
   it('there are cached targets, each a run-commands command', () => {
-    expect(allTasks.map((t) => t.id)).toEqual(expect.arrayContaining(['platform:synth', 'platform:validate', 'platform:test']));
+    expect(allTasks.map((t) => t.id)).toEqual(expect.arrayContaining(['platform:validate', 'platform:test']));
+    // synth is not cached (a hit would rewrite dist/ in place; synth itself writes nothing when unchanged).
+    expect(allTasks.map((t) => t.id)).not.toContain('platform:synth');
     for (const task of allTasks) {
       expect(task.executor, task.id).toBe('nx:run-commands');
       expect(typeof task.options.command, `${task.id}: one command to trace`).toBe('string');
