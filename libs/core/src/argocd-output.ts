@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AppProject, Application, ApplicationSet } from '@platform/crds/generated/argoproj.io';
 import { ARGOCD_NAMESPACE } from './argocd-names';
 import { SynthError } from './errors';
-import { groupOf } from './chart-objects';
+import { groupOf } from './kinds';
 import type { ClusterSpec } from './cluster-spec';
 import { Component, GroupKind, PROJECTS, ProjectName } from './component';
 import { componentDir } from './dist-writer';

@@ -1,36 +1,8 @@
 import type { Component, KubeObject } from './component';
 import type { Problem } from './errors';
 import { unpinnedImage } from './images';
+import { POD_SPEC_PATHS, groupOf, isClusterScoped } from './kinds';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE } from './labels';
-
-/** Built-in kinds that are cluster-scoped (group/kind). CRDs add their own from the render. */
-const CLUSTER_SCOPED = new Set([
-  '/Namespace',
-  '/Node',
-  '/PersistentVolume',
-  'certificates.k8s.io/CertificateSigningRequest',
-  'storage.k8s.io/CSINode',
-  'storage.k8s.io/VolumeAttributesClass',
-  'networking.k8s.io/IPAddress',
-  'networking.k8s.io/ServiceCIDR',
-  'resource.k8s.io/DeviceClass',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-  'apiextensions.k8s.io/CustomResourceDefinition',
-  'apiregistration.k8s.io/APIService',
-  'flowcontrol.apiserver.k8s.io/FlowSchema',
-  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
-  'networking.k8s.io/IngressClass',
-  'node.k8s.io/RuntimeClass',
-  'rbac.authorization.k8s.io/ClusterRole',
-  'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'scheduling.k8s.io/PriorityClass',
-  'storage.k8s.io/CSIDriver',
-  'storage.k8s.io/StorageClass',
-  'storage.k8s.io/VolumeAttachment',
-]);
 
 /**
  * `group/kind` of the cluster-scoped kinds the given CRDs define: pass every chart's objects of a
@@ -46,8 +18,6 @@ export function clusterScopedCrdKinds(objects: readonly KubeObject[]): Set<strin
 
 /** Objects above this size need server-side apply (the last-applied annotation is limited to 262,144 bytes). */
 const CLIENT_SIDE_APPLY_LIMIT = 262_144;
-
-export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /** `group/version` of every version a rendered CRD serves. */
 export function servedApiVersions(objects: readonly KubeObject[]): string[] {
@@ -72,7 +42,7 @@ export function normalizeChartObjects(
   // In place: every render result is this component's own copy (see hydrate.ts).
   const out = objects.map((o) => {
     const key = `${groupOf(o.apiVersion)}/${o.kind}`;
-    if (!o.metadata?.namespace && !CLUSTER_SCOPED.has(key) && !crdClusterKinds.has(key)) o.metadata.namespace = component.home.name;
+    if (!o.metadata?.namespace && !isClusterScoped(key) && !crdClusterKinds.has(key)) o.metadata.namespace = component.home.name;
     if (o.kind === 'CustomResourceDefinition') {
       const annotations: Record<string, string> = { ...o.metadata.annotations, [ARGOCD_SYNC_WAVE]: '-1' };
       if (JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT) annotations[ARGOCD_SYNC_OPTIONS] = 'ServerSideApply=true';
@@ -96,7 +66,8 @@ export function normalizeChartObjects(
 
 /** Images of the pod template of a workload (or a Pod), every kind of container included. */
 export function podImages(o: KubeObject): string[] {
-  const pod = o.kind === 'Pod' ? o.spec : o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
+  const path = POD_SPEC_PATHS[o.kind];
+  const pod = path?.reduce<any>((at, key) => at?.[key], o);
   if (!pod) return [];
   return [...(pod.initContainers ?? []), ...(pod.containers ?? []), ...(pod.ephemeralContainers ?? [])].map(
     (c: { image?: string }) => c.image ?? '',

@@ -4,6 +4,7 @@ export * from './cluster-spec';
 export * from './labels';
 export * from './chart';
 export * from './chart-objects';
+export * from './kinds';
 export * from './component';
 export * from './cluster-namespaces';
 export * from './addons';

@@ -73,7 +73,7 @@
  * CD controller.sync.timeout.seconds terminates it and the next automated sync waits again).
  */
 import { parseAllDocuments } from 'yaml';
-import { ARGOCD_NAMESPACE, ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, SYNC_OPTIONS_PATCH } from '@platform/core';
+import { ARGOCD_NAMESPACE, ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE, SYNC_OPTIONS_PATCH, groupOf } from '@platform/core';
 
 export const TRACKING_ID = 'argocd.argoproj.io/tracking-id';
 export const DELETION_APPROVED = 'argocd.argoproj.io/deletion-approved';
@@ -125,7 +125,6 @@ export interface ControllerOptions {
   readonly enablePolicyOverride?: boolean;
 }
 
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 export const keyOf = (o: KubeObject) => `${groupOf(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const appKey = (name: string) => `argoproj.io/Application/${ARGOCD_NAMESPACE}/${name}`;
 const annotation = (o: KubeObject, key: string): string | undefined => o.metadata.annotations?.[key];

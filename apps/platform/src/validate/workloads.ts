@@ -4,18 +4,8 @@
  * in findings. Shared by the policies, the secret scan and the contract check.
  */
 import type { DistComponent, DistObject, ValidateContext } from './types';
+import { CLUSTER_SCOPED_KIND_NAMES, POD_SPEC_PATHS } from '@platform/core/kinds';
 import { isRecord, type Json } from './util';
-
-/** Workload kinds whose pod spec the checks evaluate, and where that pod spec lives. */
-const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-  Pod: ['spec'],
-};
 
 export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 
@@ -54,29 +44,6 @@ export function componentNamespace(component: DistComponent): string | undefined
   return typeof ns === 'string' && ns !== '' ? ns : undefined;
 }
 
-/** Kinds we may meet in dist that are cluster-scoped: they get no default namespace. */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'PersistentVolume',
-  'IngressClass',
-  'RuntimeClass',
-  'APIService',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ClusterIssuer',
-  'GatewayClass',
-  'NodePool',
-  'EC2NodeClass',
-  'ClusterSecretStore',
-]);
-
 /** Like util.objectRef, but with the effective namespace (the component's when metadata has none). */
 export function itemRef(kind: string, name: string, namespace?: string): string {
   return namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
@@ -87,7 +54,8 @@ export function itemsOf(component: DistComponent): Item[] {
     const object = source.object as Json;
     const kind = source.object.kind ?? '(no kind)';
     const name = source.object.metadata?.name ?? '(no name)';
-    const namespace = CLUSTER_SCOPED.has(kind)
+    // Cluster-scoped kinds get no default namespace.
+    const namespace = CLUSTER_SCOPED_KIND_NAMES.has(kind)
       ? source.object.metadata?.namespace
       : (source.object.metadata?.namespace ?? componentNamespace(component));
     return { source, component, kind, name, namespace, ref: itemRef(kind, name, namespace), object };
