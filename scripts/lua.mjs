@@ -9,9 +9,10 @@
 // see half of it; later calls read `ready.json` (and this process keeps the answer in memory).
 // Every failure throws a LuaInstallError saying what is missing and what to install.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { writeFileAtomic } from './pinned-files.mjs';
 
 const run = promisify(execFile);
 const PACKAGES = ['lua5.1', 'liblua5.1-0'];
@@ -102,9 +103,7 @@ async function locate(cacheDir) {
     { command, env: { LD_LIBRARY_PATH: joinPaths(libDir, process.env.LD_LIBRARY_PATH) } },
     `Debian's lua5.1 in ${installDir}`,
   );
-  const tmp = `${readyFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ command, libDir }, null, 2)}\n`);
-  renameSync(tmp, readyFile);
+  writeFileAtomic(readyFile, `${JSON.stringify({ command, libDir }, null, 2)}\n`);
   return lua;
 }
 

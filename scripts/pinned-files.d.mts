@@ -52,7 +52,7 @@ export interface ReadOptions {
 }
 
 export declare function sha256(data: string | Buffer): string;
-export declare function writeFileAtomic(path: string, data: string | Buffer): void;
+export declare function writeFileAtomic(path: string, data: string | Buffer, mode?: number): void;
 export declare function locateSources(options: LocateOptions): SourceLocation;
 export declare function describeLocation(location: SourceLocation): string;
 export declare function readPinnedFile(file: PinnedFile, location: SourceLocation, options?: ReadOptions): Promise<Buffer>;

@@ -12,7 +12,7 @@
 // Every file is checked against its sha256 wherever it comes from; any failure throws a
 // PinnedFileError naming the file, the place, the URL and what to do. Nothing is skipped silently.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const DOWNLOADS_AT_A_TIME = 6;
@@ -25,11 +25,15 @@ export function sha256(data) {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Writes a file via a temporary name and a rename, so concurrent readers never see half a file. */
-export function writeFileAtomic(path, data) {
+/**
+ * Writes a file via a temporary name and a rename, so concurrent readers never see half a file;
+ * `mode` (e.g. 0o755) is set before the rename.
+ */
+export function writeFileAtomic(path, data, mode) {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(tmp, data);
+  if (mode !== undefined) chmodSync(tmp, mode);
   renameSync(tmp, path);
 }
 

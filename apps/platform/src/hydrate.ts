@@ -7,24 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ChartRequest, Component, KubeObject, Problem, SynthError, toYaml } from '@platform/core';
 import { HELM_PIN, helmBinary, helmIdentity } from '../../../scripts/helm.mjs';
 import { locateChart } from '../../../scripts/charts.mjs';
+import { writeFileAtomic } from '../../../scripts/pinned-files.mjs';
 
 export interface HydrateOptions {
   /** Repository root (chart sources and caches are relative to it). */
@@ -84,11 +74,7 @@ function parseDocumentCached(chunk: string, cacheDir: string | undefined): unkno
     const doc = parseDocument(chunk, { version: '1.1' });
     if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0].message}`);
     value = doc.toJS({ maxAliasCount: -1 }) ?? null;
-    if (file) {
-      mkdirSync(join(cacheDir, 'documents'), { recursive: true });
-      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(value));
-      renameSync(`${file}.${process.pid}.tmp`, file);
-    }
+    if (file) writeFileAtomic(file, JSON.stringify(value));
   }
   parsedDocuments.set(key, value);
   return value;
@@ -204,9 +190,7 @@ export async function hydrate(requests: readonly ChartRequest[], options: Hydrat
         const text = await helmTemplate(same[0], options, helm, work);
         // Each component gets its own objects: normalization and patches change them in place.
         for (const request of same) objects.set(request.component, parseRendered(text, cacheDir));
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(objects.get(same[0].component)));
-        renameSync(tmp, file);
+        writeFileAtomic(file, JSON.stringify(objects.get(same[0].component)));
       } catch (error) {
         for (const request of same)
           problems.push({

@@ -16,9 +16,10 @@ import {
   usedYamlMemo,
   writeDistAtomically,
 } from '@platform/core';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HydrateOptions, hydrate } from './hydrate';
+import { writeFileAtomic } from '../../../scripts/pinned-files.mjs';
 
 /** A cluster file and what it exports. */
 export interface ClusterModule {
@@ -172,7 +173,5 @@ export function readMemo(file: string): Record<string, string> | undefined {
 export function saveMemo(file: string, before: Record<string, string> | undefined, used: Record<string, string>): void {
   const keys = Object.keys(used);
   if (before && keys.length === Object.keys(before).length && keys.every((k) => k in before)) return;
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(used));
-  renameSync(`${file}.${process.pid}.tmp`, file);
+  writeFileAtomic(file, JSON.stringify(used));
 }
