@@ -9,9 +9,6 @@ export interface Lua {
   readonly env: Record<string, string>;
 }
 
-/** The absolute path of an executable named `name` on PATH (default `process.env.PATH`), or undefined. */
-export declare function findOnPath(name: string, path?: string): string | undefined;
-
 /**
  * `lua5.1` from PATH, else Debian's lua5.1 and liblua5.1-0 fetched with `apt-get download` and unpacked
  * with `dpkg -x` into `<root>/.cache/tools/lua5.1/` (no root needed, cached). Rejects with a

@@ -9,33 +9,18 @@
 // see half of it; later calls read `ready.json` (and this process keeps the answer in memory).
 // Every failure throws a LuaInstallError saying what is missing and what to install.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { DebianPackageError, findOnPath, unpackDebianPackages } from './debian-packages.mjs';
 import { writeFileAtomic } from './pinned-files.mjs';
 
 const run = promisify(execFile);
 const PACKAGES = ['lua5.1', 'liblua5.1-0'];
-const TIMEOUT_MS = 120_000;
 const memo = new Map();
 
 export class LuaInstallError extends Error {
   name = 'LuaInstallError';
-}
-
-/** The absolute path of an executable named `name` on PATH, or undefined. */
-export function findOnPath(name, path = process.env.PATH ?? '') {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** Resolves a runnable Lua 5.1 interpreter (see the header); the promise is shared by concurrent callers. */
@@ -57,42 +42,15 @@ async function locate(cacheDir) {
   const cached = readReady(readyFile);
   if (cached) return cached;
 
-  for (const tool of ['apt-get', 'dpkg']) {
-    if (!findOnPath(tool)) {
-      throw new LuaInstallError(
-        `Lua 5.1 is needed to test the Argo CD health checks: no lua5.1 on PATH, and no ${tool} on PATH to fetch Debian's packages ` +
-          `into ${cacheDir}. Install lua5.1 (Debian/Ubuntu: apt-get install lua5.1; macOS: brew install lua@5.1), or run on a Debian-based ` +
-          `system with apt (package apt) and dpkg (package dpkg).`,
-      );
-    }
-  }
-
   const installDir = join(cacheDir, 'install');
-  if (!existsSync(installDir)) {
-    const staging = join(cacheDir, `staging-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(join(staging, 'debs'), { recursive: true });
-    try {
-      await step(['apt-get', 'download', ...PACKAGES], join(staging, 'debs'), 'apt-get download', [
-        'apt-get needs package lists: run `apt-get update` (as root) once, or install lua5.1 directly.',
-      ]);
-      const debs = readdirSync(join(staging, 'debs')).filter((f) => f.endsWith('.deb'));
-      for (const name of PACKAGES) {
-        if (!debs.some((f) => f.startsWith(`${name}_`))) {
-          throw new LuaInstallError(
-            `apt-get download left no ${name}_*.deb in ${join(staging, 'debs')} (found: ${debs.join(', ') || 'nothing'}).`,
-          );
-        }
-      }
-      for (const deb of debs) await step(['dpkg', '-x', join(staging, 'debs', deb), join(staging, 'root')], staging, 'dpkg -x');
-      try {
-        renameSync(staging, installDir);
-      } catch (error) {
-        // Another process renamed its own staging directory first: use that one.
-        if (!existsSync(installDir)) throw error;
-      }
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
-    }
+  try {
+    await unpackDebianPackages(PACKAGES, installDir);
+  } catch (error) {
+    if (!(error instanceof DebianPackageError)) throw error;
+    throw new LuaInstallError(
+      `Lua 5.1 is needed to test the Argo CD health checks: no lua5.1 on PATH, and ${error.message}. Install lua5.1 ` +
+        `(Debian/Ubuntu: apt-get install lua5.1; macOS: brew install lua@5.1), or run on a Debian-based system with apt and dpkg.`,
+    );
   }
 
   const command = join(installDir, 'root/usr/bin/lua5.1');
@@ -134,15 +92,6 @@ function findLibDir(dir) {
 
 function joinPaths(first, rest) {
   return rest ? `${first}${delimiter}${rest}` : first;
-}
-
-async function step([file, ...args], cwd, what, hints = []) {
-  try {
-    await run(file, args, { cwd, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const output = `${error.stderr ?? ''}${error.stdout ?? ''}`.trim() || error.message;
-    throw new LuaInstallError([`${what} failed (${[file, ...args].join(' ')}):`, output, ...hints].join('\n'));
-  }
 }
 
 /** Runs `lua5.1 -v` so a broken interpreter (e.g. a missing libreadline8) fails here, with its own words. */

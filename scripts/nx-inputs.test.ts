@@ -42,7 +42,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inputRoots, ROOT } from './input-hash.mjs';
-import { findOnPath } from './lua.mjs';
+import { findOnPath, unpackDebianPackages } from './debian-packages.mjs';
 
 const REAL_ROOT = realpathSync(ROOT);
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' };
@@ -162,24 +162,15 @@ interface Strace {
 }
 
 /** strace from PATH, else Debian's strace and libunwind8 unpacked into .cache/tools/strace; undefined if neither works. */
-function locateStrace(): { strace?: Strace; why?: string } {
+async function locateStrace(): Promise<{ strace?: Strace; why?: string }> {
   const onPath = findOnPath('strace');
-  const cacheDir = join(ROOT, '.cache/tools/strace');
-  const unpacked: Strace = { command: join(cacheDir, 'root/usr/bin/strace'), libDir: join(cacheDir, 'root/usr/lib/x86_64-linux-gnu') };
-  let strace: Strace | undefined = onPath ? { command: onPath } : existsSync(unpacked.command) ? unpacked : undefined;
+  let strace: Strace | undefined = onPath ? { command: onPath } : undefined;
   if (!strace) {
-    if (!findOnPath('apt-get') || !findOnPath('dpkg')) return { why: 'no strace on PATH, and no apt-get/dpkg to fetch it' };
-    const staging = mkdtempSync(join(tmpdir(), 'strace-deb-'));
     try {
-      execFileSync('apt-get', ['download', 'strace', 'libunwind8'], { cwd: staging, stdio: 'pipe', timeout: 120_000 });
-      const root = join(cacheDir, 'root');
-      mkdirSync(root, { recursive: true });
-      for (const deb of readdirSync(staging).filter((f) => f.endsWith('.deb'))) execFileSync('dpkg', ['-x', join(staging, deb), root]);
-      strace = unpacked;
+      const root = await unpackDebianPackages(['strace', 'libunwind8'], join(ROOT, '.cache/tools/strace/install'));
+      strace = { command: join(root, 'usr/bin/strace'), libDir: join(root, 'usr/lib/x86_64-linux-gnu') };
     } catch (error) {
-      return { why: `apt-get download strace libunwind8 failed: ${(error as Error).message.split('\n')[0]}` };
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
+      return { why: `no strace on PATH, and Debian's strace could not be unpacked: ${(error as Error).message.split('\n')[0]}` };
     }
   }
   try {
@@ -322,7 +313,7 @@ function uncovered(task: CachedTask, opened: Set<string>, extraOutputs: string[]
 const allTasks = askNx<CachedTask[]>(REAL_ROOT, 'tasks');
 const only = process.env.NX_INPUTS_TASKS?.split(',').filter(Boolean);
 const tasks = only ? allTasks.filter((t) => only.includes(t.id)) : allTasks;
-const located = locateStrace();
+const located = await locateStrace();
 if (!located.strace && process.env.CI) throw new Error(`strace is required in CI to check the Nx inputs: ${located.why}`);
 
 describe('cached targets read only their Nx inputs', () => {
