@@ -15,7 +15,6 @@ import {
   CertificateSpecPrivateKeyRotationPolicy,
 } from '@platform/crds/generated/cert-manager.io';
 import type { Component } from './component';
-import { SynthError } from './errors';
 import { Peers, allowIngress } from './network';
 import type { Platform } from './platform';
 
@@ -65,46 +64,19 @@ export interface IssuerRef {
 export const MONITORING = new Capability<MonitoringProvider>('monitoring');
 export const INGRESS = new Capability<IngressProvider>('ingress');
 
-interface AddonState {
-  readonly provided: Map<Capability<unknown>, { value: unknown; by: string }>;
-  readonly pending: (() => void)[];
-}
-const states = new WeakMap<Platform, AddonState>();
-const stateOf = (platform: Platform): AddonState => {
-  let state = states.get(platform);
-  if (!state) states.set(platform, (state = { provided: new Map(), pending: [] }));
-  return state;
-};
-
 /** Announces that `value.component` provides `capability` to its cluster (once per cluster). */
 export function provide<T extends { readonly component: Component }>(capability: Capability<T>, value: T): void {
-  const { platform } = value.component;
-  const { provided } = stateOf(platform);
-  const existing = provided.get(capability);
-  if (existing)
-    throw new SynthError([
-      {
-        file: platform.file,
-        path: `components.${value.component.name}`,
-        message: `provides ${capability.name}, which component "${existing.by}" already provides: one per cluster`,
-      },
-    ]);
-  provided.set(capability, { value, by: value.component.name });
+  value.component.platform.provide(capability, value.component.name, value);
 }
 
 /** The provider of `capability` in this cluster, or undefined. Read it inside an add-on, after composition. */
 export function providerOf<T>(platform: Platform, capability: Capability<T>): T | undefined {
-  return stateOf(platform).provided.get(capability)?.value as T | undefined;
+  return platform.providerOf(capability) as T | undefined;
 }
 
 /** Runs `fn` once every component of the cluster exists, before waves are derived (add-ons may add dependencies). */
 export function whenComposed(platform: Platform, fn: () => void): void {
-  stateOf(platform).pending.push(fn);
-}
-
-/** @internal Called by composeCluster after the cluster file's compose(). */
-export function resolveAddons(platform: Platform): void {
-  for (const fn of stateOf(platform).pending.splice(0)) fn();
+  platform.whenComposed(fn);
 }
 
 export interface MonitorProps {

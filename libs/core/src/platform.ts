@@ -6,7 +6,6 @@ import type { Component, Flow, KubeObject, ProjectName } from './component';
 import { PROBLEM_SINK, Problem, ProblemSink, SynthError } from './errors';
 import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from './cluster-namespaces';
 import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
-import { resolveAddons } from './addons';
 import { parseOrThrow } from './validation';
 import { deriveWaves } from './component-json';
 
@@ -51,6 +50,9 @@ export class Platform extends Construct implements ProblemSink {
   readonly [PROBLEM_SINK] = true as const;
   private readonly registered: Component[] = [];
   private readonly finishers: (() => void)[] = [];
+  private readonly composedHooks: (() => void)[] = [];
+  /** Capabilities components provide to the cluster (see addons.ts), by capability. */
+  private readonly provided = new Map<object, { value: unknown; by: string }>();
   private readonly problemList: Problem[] = [];
   /** Components whose id was taken: reported once, kept out of the tree and of the components. */
   private readonly duplicates = new WeakSet<IConstruct>();
@@ -128,6 +130,33 @@ export class Platform extends Construct implements ProblemSink {
   }
 
   /**
+   * Runs `fn` once the cluster file has run and every component exists, before waves are derived:
+   * for add-ons that render, and depend on, a counterpart only when the cluster has one.
+   */
+  whenComposed(fn: () => void): void {
+    this.composedHooks.push(fn);
+  }
+
+  /** Records that component `by` provides `capability` (one provider per cluster). */
+  provide(capability: { readonly name: string }, by: string, value: unknown): void {
+    const existing = this.provided.get(capability);
+    if (existing)
+      throw new SynthError([
+        {
+          file: this.file,
+          path: `components.${by}`,
+          message: `provides ${capability.name}, which component "${existing.by}" already provides: one per cluster`,
+        },
+      ]);
+    this.provided.set(capability, { value, by });
+  }
+
+  /** What the provider of `capability` announced, or undefined. */
+  providerOf(capability: object): unknown {
+    return this.provided.get(capability)?.value;
+  }
+
+  /**
    * Runs `fn` once every component of the cluster exists and waves are known: for objects that
    * summarize the whole cluster (the Argo CD component's AppProjects and ApplicationSets).
    */
@@ -140,6 +169,11 @@ export class Platform extends Construct implements ProblemSink {
     const wave = this.waves?.get(name);
     if (wave === undefined) throw new Error(`wave of ${name} is not known yet: read it inside platform.whenComplete()`);
     return wave;
+  }
+
+  /** @internal Called by composeCluster once the cluster file has run. */
+  composed(): void {
+    for (const fn of this.composedHooks.splice(0)) fn();
   }
 
   /** @internal Called by renderCluster. */
@@ -246,7 +280,7 @@ export function composeCluster(definition: ClusterDefinition, file: string): Com
   composing = platform;
   try {
     definition.compose(platform);
-    resolveAddons(platform);
+    platform.composed();
     addClusterNamespaces(platform);
   } catch (error) {
     const thrown = toProblems(file, error).map((p) => (p.file === '' ? { ...p, file } : p));
