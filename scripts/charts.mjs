@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { helmBinary } from './helm.mjs';
-import { sha256, writeFileAtomic } from './pinned-files.mjs';
+import { fetchBytes, sha256, writeFileAtomic } from './pinned-files.mjs';
 
 const GITHUB_TARBALLS = 'https://codeload.github.com';
 
@@ -189,11 +189,9 @@ function extractTree(entries, path, dest) {
 async function download(url, context) {
   context.onDownload?.(url);
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(context.timeoutMs) });
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trimEnd());
-    return Buffer.from(await response.arrayBuffer());
+    return await fetchBytes(url, context.timeoutMs);
   } catch (error) {
-    const reason = error.cause?.code ?? error.cause?.message ?? error.message;
+    const reason = error.message;
     const mirror = context.baseUrl
       ? `Fix PLATFORM_CHARTS_BASE_URL (${context.baseUrl})`
       : 'Connect to the network (or set PLATFORM_CHARTS_BASE_URL to a mirror)';

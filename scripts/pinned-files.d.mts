@@ -52,6 +52,8 @@ export interface ReadOptions {
 }
 
 export declare function sha256(data: string | Buffer): string;
+/** GETs `url` as bytes within `timeoutMs`; rejects with the reason (HTTP status or network error code). */
+export declare function fetchBytes(url: string, timeoutMs: number): Promise<Buffer>;
 export declare function writeFileAtomic(path: string, data: string | Buffer, mode?: number): void;
 export declare function locateSources(options: LocateOptions): SourceLocation;
 export declare function describeLocation(location: SourceLocation): string;

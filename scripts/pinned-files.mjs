@@ -78,6 +78,20 @@ function checkHash(file, data, where, location, advice) {
   return data;
 }
 
+/**
+ * GETs `url` as bytes within `timeoutMs`. Rejects with an Error whose message is the reason: the
+ * HTTP status, or the network error's code (ENOTFOUND, ECONNREFUSED...).
+ */
+export async function fetchBytes(url, timeoutMs) {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trimEnd());
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw new Error(error.cause?.code ?? error.cause?.message ?? error.message, { cause: error });
+  }
+}
+
 function downloadUrl(file, location) {
   return location.baseUrl ? `${location.baseUrl.replace(/\/+$/, '')}/${file.path}` : file.url;
 }
@@ -91,12 +105,9 @@ async function download(file, location, timeoutMs) {
     `, or point ${option} at a directory holding the pinned files.`;
   let data;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trimEnd());
-    data = Buffer.from(await response.arrayBuffer());
+    data = await fetchBytes(url, timeoutMs);
   } catch (error) {
-    const reason = error.cause?.code ?? error.cause?.message ?? error.message;
-    throw new PinnedFileError(`${file.path}: cannot download ${url} (${reason}). ${todo}`);
+    throw new PinnedFileError(`${file.path}: cannot download ${url} (${error.message}). ${todo}`);
   }
   return {
     url,
