@@ -1,4 +1,5 @@
 /** The benchmark's figures and docs/benchmarks.md. */
+import type { FleetStats } from './run';
 
 /** The runs of one fleet size, in the order they are measured (see measure.ts). */
 export const SCENARIOS = ['cold', 'first', 'unchanged', 'change'] as const;
@@ -12,19 +13,14 @@ export const SCENARIO_TITLE: Record<Scenario, string> = {
 };
 
 /** Medians of one run kind of one fleet size over the repeats. */
-export interface ScenarioRow {
+/** One scenario of a fleet: the child's own step timings and chart counts (medians), plus what was measured from outside. */
+export interface ScenarioRow extends Pick<
+  FleetStats,
+  'startupMs' | 'renderMs' | 'serializeMs' | 'writeMs' | 'memoMs' | 'synthMs' | 'rendered' | 'cached'
+> {
   /** The child process, spawn to exit. */
   readonly wallMs: number;
-  readonly startupMs: number;
-  readonly renderMs: number;
-  readonly serializeMs: number;
-  readonly writeMs: number;
-  readonly memoMs: number;
-  readonly synthMs: number;
   readonly peakRssMiB: number;
-  /** Chart renders that ran helm and that the cache served (the same in every repeat). */
-  readonly rendered: number;
-  readonly cached: number;
 }
 
 export interface FleetRow {
