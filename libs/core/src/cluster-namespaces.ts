@@ -1,4 +1,4 @@
-import { Component } from './component';
+import { Component, isInstance } from './component';
 import { Problem, SynthError } from './errors';
 import { ARGOCD_NAMESPACE } from './argocd-names';
 import { Namespace, renderNamespace } from './namespace';
@@ -15,9 +15,6 @@ const KUBERNETES_NAMESPACES = new Set(['kube-system']);
  * DNS egress), delivered by its own Application in wave 0 so every component finds its namespace.
  */
 class ClusterNamespaces extends Component {
-  /** cdk8s' Chart answers `instanceof` for every chart: this marks the one class. */
-  readonly isClusterNamespaces = true;
-
   constructor(scope: Platform, declared: readonly Namespace[]) {
     super(scope, NAMESPACES_COMPONENT, { namespace: Namespace.restricted(ARGOCD_NAMESPACE), project: 'bootstrap' });
     const injection = scope.components.some((c) => c.providesMesh);
@@ -26,7 +23,7 @@ class ClusterNamespaces extends Component {
 }
 
 /** True for the component addClusterNamespaces() adds. */
-export const isClusterNamespaces = (c: Component): boolean => (c as Partial<ClusterNamespaces>).isClusterNamespaces === true;
+export const isClusterNamespaces = (c: Component): boolean => isInstance(ClusterNamespaces, c);
 
 /** The namespaces the cluster's components declare, by name (first declaration wins; conflicts are problems). */
 function declaredNamespaces(platform: Platform): { byName: Map<string, { ns: Namespace; by: string }>; problems: Problem[] } {

@@ -1,5 +1,4 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
 import { commonLabels } from './labels';
 import type { Platform } from './platform';
 import { ChartUse, chartPinProblems } from './chart';
@@ -206,9 +205,12 @@ export type KubeObject = Record<string, any> & {
 /** Annotation prefix that exempts an object from one `validate` policy: `policy.platform/exempt-<policy-id>: <reason>`. */
 export const EXEMPT_ANNOTATION_PREFIX = 'policy.platform/exempt-';
 
-/** True when `x` is a component (works across construct trees). */
-export function isComponent(x: Construct): x is Component {
-  return x instanceof Component;
+/**
+ * True when `x` is an instance of `cls`, by its prototype chain. Not `instanceof`: cdk8s' Chart
+ * answers it for every chart, so `x instanceof SomeComponent` is true for any component.
+ */
+export function isInstance<T extends object>(cls: abstract new (...args: never[]) => T, x: unknown): x is T {
+  return typeof x === 'object' && x !== null && Object.prototype.isPrototypeOf.call(cls.prototype, x);
 }
 
 /**

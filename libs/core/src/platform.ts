@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterSpec, ClusterSpecInput, clusterSpecRules } from './cluster-spec';
 import type { ChartUse } from './chart';
-import type { Component, Flow, KubeObject, ProjectName } from './component';
+import { type Component, type Flow, type KubeObject, type ProjectName, isInstance } from './component';
 import { PROBLEM_SINK, Problem, ProblemSink, SynthError } from './errors';
 import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from './cluster-namespaces';
 import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
@@ -109,8 +109,7 @@ export class Platform extends Construct implements ProblemSink {
       return;
     }
     for (const [cls, { label, why }] of ONCE_PER_CLUSTER) {
-      // Not `instanceof`: cdk8s' Chart answers it for every chart.
-      const isA = (c: Component) => Object.prototype.isPrototypeOf.call(cls.prototype, c);
+      const isA = (c: Component) => isInstance(cls, c);
       const first = isA(component) ? this.registered.find(isA) : undefined;
       if (first) {
         this.report({
