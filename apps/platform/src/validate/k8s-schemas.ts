@@ -564,33 +564,29 @@ export function clusterReleases(ctx: ValidateContext): Map<string, ClusterReleas
       continue;
     }
     const base = { declared: declared.version, source: declared.source };
-    if (compareVersions(declared.version, FLOOR_VERSION) < 0) {
-      result.set(cluster.name, {
-        ...base,
-        checked: [FLOOR_VERSION],
-        problem: problem(
-          'error',
-          'unsupported-kubernetes-version',
-          `cluster ${cluster.name} declares Kubernetes ${declared.version}, below the floor ${FLOOR_VERSION} the platform supports`,
-          `upgrade the cluster to ${FLOOR_VERSION} or later`,
-          declared.source,
-        ),
-      });
-    } else if (!SCHEMA_PACKAGES[declared.version]) {
-      result.set(cluster.name, {
-        ...base,
-        checked: [FLOOR_VERSION],
-        problem: problem(
-          'error',
-          'unsupported-kubernetes-version',
-          `cluster ${cluster.name} declares Kubernetes ${declared.version}; validate has schemas for ${known.join(', ')}: checked against the floor ${FLOOR_VERSION} only`,
-          `pin the types of Kubernetes ${declared.version} (SCHEMA_PACKAGES in apps/platform/src/validate/k8s-schemas.ts), or declare a release listed there`,
-          declared.source,
-        ),
-      });
-    } else {
-      result.set(cluster.name, { ...base, checked: [...new Set([FLOOR_VERSION, declared.version])] });
-    }
+    // A release below the floor, or one without schemas here, is checked against the floor only.
+    const unsupported: [message: string, hint: string] | undefined =
+      compareVersions(declared.version, FLOOR_VERSION) < 0
+        ? [
+            `cluster ${cluster.name} declares Kubernetes ${declared.version}, below the floor ${FLOOR_VERSION} the platform supports`,
+            `upgrade the cluster to ${FLOOR_VERSION} or later`,
+          ]
+        : !SCHEMA_PACKAGES[declared.version]
+          ? [
+              `cluster ${cluster.name} declares Kubernetes ${declared.version}; validate has schemas for ${known.join(', ')}: checked against the floor ${FLOOR_VERSION} only`,
+              `pin the types of Kubernetes ${declared.version} (SCHEMA_PACKAGES in apps/platform/src/validate/k8s-schemas.ts), or declare a release listed there`,
+            ]
+          : undefined;
+    result.set(
+      cluster.name,
+      unsupported
+        ? {
+            ...base,
+            checked: [FLOOR_VERSION],
+            problem: problem('error', 'unsupported-kubernetes-version', ...unsupported, declared.source),
+          }
+        : { ...base, checked: [...new Set([FLOOR_VERSION, declared.version])] },
+    );
   }
   return result;
 }
