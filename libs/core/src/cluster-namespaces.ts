@@ -18,7 +18,7 @@ class ClusterNamespaces extends Component {
   constructor(scope: Platform, declared: readonly Namespace[]) {
     super(scope, NAMESPACES_COMPONENT, { namespace: Namespace.restricted(ARGOCD_NAMESPACE), project: 'bootstrap' });
     const injection = scope.components.some((c) => c.providesMesh);
-    for (const ns of declared) renderNamespace(this, ns, injection);
+    for (const ns of declared) if (ns.managed) renderNamespace(this, ns, injection);
   }
 }
 

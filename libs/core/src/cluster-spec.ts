@@ -44,6 +44,28 @@ const network = strictObject({
   serviceCidr: cidr(),
 });
 
+/** A host name of the API server: EKS endpoints have upper-case hex labels, so case is not checked. */
+const API_HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
+
+const apiServer = strictObject({
+  /**
+   * Host name of the Kubernetes API server as nodes reach it, without scheme or port. On EKS the
+   * endpoint host Terraform outputs (`terraform output -raw cluster_endpoint_host`); on kind the
+   * control-plane node (`<cluster>-control-plane`).
+   */
+  host: z.string().regex(API_HOST, {
+    error: (iss) =>
+      `got ${showValue(iss.input)}, expected a host name such as "0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com" (no scheme, port or path)`,
+  }),
+  /** @default 443 */
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535, { error: (iss) => `got ${showValue(iss.input)}, expected a TCP port 1-65535` })
+    .default(443),
+});
+
 /** The facts of one cluster, validated at synth time. */
 export const clusterSpecSchema = strictObject({
   name: dns1123Label('cluster name'),
@@ -79,6 +101,13 @@ export const clusterSpecSchema = strictObject({
   kubernetesVersion: z.enum(['1.30', '1.31', '1.32', '1.33']),
   gitops,
   availability,
+  /**
+   * The Kubernetes API server as nodes reach it (Cilium's kube-proxy replacement talks to it
+   * before any Service works). Known only once the cluster exists: on EKS, Terraform outputs it and
+   * the cluster file records it (see the README).
+   * @default - unknown: components that need it (Cilium on EKS) fail synth and say where to get it
+   */
+  apiServer: apiServer.optional(),
 });
 
 export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;

@@ -19,6 +19,7 @@ export * from './namespace';
 export * from './images';
 export * from './workload';
 export * from './ha';
+export * from './aws-names';
 export * from './argocd-names';
 export * from './argocd-output';
 export * from './testing';

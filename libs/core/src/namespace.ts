@@ -46,11 +46,21 @@ export class Namespace {
     return new Namespace(name, 'privileged', options.reason, options.meshed ?? false);
   }
 
+  /**
+   * `kube-system`, which Kubernetes owns: components run there (Cilium, CoreDNS), but core renders
+   * nothing for it (no labels, no default-deny: that would cut off the cluster's own add-ons).
+   */
+  static kubeSystem(): Namespace {
+    return new Namespace('kube-system', 'privileged', 'owned by Kubernetes: node agents and cluster add-ons run here', false, false);
+  }
+
   private constructor(
     readonly name: string,
     readonly podSecurity: PodSecurityLevel,
     readonly reason: string | undefined,
     readonly meshed: boolean,
+    /** Core renders the namespace (labels, default-deny, DNS egress); false for `kube-system`. */
+    readonly managed = true,
   ) {}
 
   /** Why this declaration is invalid, or undefined. */

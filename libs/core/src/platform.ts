@@ -172,7 +172,8 @@ export class Platform extends Construct implements ProblemSink {
 
   /** @internal Called by composeCluster once the cluster file has run. */
   composed(): void {
-    for (const fn of this.composedHooks.splice(0)) fn();
+    // Hooks may register hooks (an add-on calling another): run until none is left.
+    for (let fn = this.composedHooks.shift(); fn; fn = this.composedHooks.shift()) fn();
   }
 
   /** @internal Called by renderCluster. */
