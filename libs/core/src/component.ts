@@ -29,6 +29,8 @@ export interface ExternalEndpoint {
 export interface Flow {
   /** Target component name, or an endpoint outside the cluster. */
   readonly to: string | ExternalEndpoint;
+  /** An endpoint outside the cluster that opens the connection to `to` (this component). @default - this component */
+  readonly from?: ExternalEndpoint;
   /** What flows, e.g. `HTTPS 443`, `PostgreSQL 5432`, `ACME DNS-01`. */
   readonly label: string;
   /** @default 'traffic' */

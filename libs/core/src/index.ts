@@ -15,6 +15,7 @@ export { ComponentJsonSchema, deriveWaves, type ComponentJson, type WaveNode, ty
 export * from './dist-swap';
 export * from './readme';
 export * from './network';
+export * from './flows';
 export * from './namespace';
 export * from './images';
 export * from './workload';

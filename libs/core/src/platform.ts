@@ -8,6 +8,7 @@ import { NAMESPACES_COMPONENT, addClusterNamespaces, namespaceProblems } from '.
 import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
 import { parseOrThrow } from './validation';
 import { deriveWaves } from './component-json';
+import { type PlaintextPort, type TrafficFlow, renderFlows } from './flows';
 
 /** What a cluster file exports: facts plus composition. */
 export interface ClusterDefinition {
@@ -54,6 +55,8 @@ export class Platform extends Construct implements ProblemSink {
   /** Capabilities components provide to the cluster (see addons.ts), by capability. */
   private readonly provided = new Map<object, { value: unknown; by: string }>();
   private readonly problemList: Problem[] = [];
+  /** The traffic flows and plaintext exceptions components declared (flows.ts renders them once composed). */
+  readonly network: { readonly flows: TrafficFlow[]; readonly plaintext: PlaintextPort[] } = { flows: [], plaintext: [] };
   /** Components whose id was taken: reported once, kept out of the tree and of the components. */
   private readonly duplicates = new WeakSet<IConstruct>();
   private waves?: ReadonlyMap<string, number>;
@@ -282,6 +285,7 @@ export function composeCluster(definition: ClusterDefinition, file: string): Com
     definition.compose(platform);
     platform.composed();
     addClusterNamespaces(platform);
+    renderFlows(platform);
   } catch (error) {
     const thrown = toProblems(file, error).map((p) => (p.file === '' ? { ...p, file } : p));
     throw new SynthError([...platform.problems, ...thrown]);

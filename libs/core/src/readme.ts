@@ -16,7 +16,8 @@ export function mermaid(cluster: RenderedCluster): string[] {
   const out = ['```mermaid', 'flowchart LR'];
   const waves = [...new Set(cluster.components.map((c) => c.wave))].sort((a, b) => a - b);
   const externals = new Set<string>();
-  for (const c of cluster.components) for (const f of c.flows) if (typeof f.to !== 'string') externals.add(f.to.external);
+  for (const c of cluster.components)
+    for (const f of c.flows) for (const e of [f.to, f.from]) if (e && typeof e !== 'string') externals.add(e.external);
   for (const e of [...externals].sort()) out.push(`  ${nodeId(`ext_${e}`)}[("${text(e)}")]`);
   for (const wave of waves) {
     out.push(`  subgraph wave_${wave}["wave ${wave}"]`);
@@ -28,10 +29,9 @@ export function mermaid(cluster: RenderedCluster): string[] {
   for (const c of cluster.components) {
     for (const f of c.flows) {
       const target = typeof f.to === 'string' ? nodeId(f.to) : nodeId(`ext_${f.to.external}`);
+      const source = f.from ? nodeId(`ext_${f.from.external}`) : nodeId(c.name);
       edges.push(
-        f.kind === 'manages'
-          ? `  ${nodeId(c.name)} == "${text(f.label)}" ==> ${target}`
-          : `  ${nodeId(c.name)} -- "${text(f.label)}" --> ${target}`,
+        f.kind === 'manages' ? `  ${source} == "${text(f.label)}" ==> ${target}` : `  ${source} -- "${text(f.label)}" --> ${target}`,
       );
     }
   }
