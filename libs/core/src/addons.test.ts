@@ -10,6 +10,8 @@ import {
   findObject,
   provide,
   renderTestCluster,
+  synthProblems,
+  workload,
 } from '@platform/core';
 
 /** A component that only wants to be scraped and exposed, as every platform component will. */
@@ -17,7 +19,14 @@ class Web extends Component {
   constructor(scope: Platform, id: string) {
     super(scope, id, { namespace: Namespace.restricted('web'), project: 'apps' });
     addMonitor(this, { name: 'web', podLabels: { app: 'web' }, port: { name: 'metrics', number: 9090 } });
-    expose(this, { host: 'web.test.example.com', service: 'web', port: 80, podLabels: { app: 'web' }, targetPort: 8080 });
+    expose(this, {
+      host: 'web.test.example.com',
+      service: 'web',
+      port: 80,
+      podLabels: { app: 'web' },
+      targetPort: 8080,
+      tls: { component: this, name: 'test-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    });
   }
 }
 
@@ -25,7 +34,11 @@ class Web extends Component {
 class Monitoring extends Component {
   constructor(scope: Platform, id: string) {
     super(scope, id, { namespace: Namespace.restricted('observability-system'), project: 'observability' });
-    provide(MONITORING, { component: this, scraperLabels: { 'app.kubernetes.io/name': 'prometheus' }, crds: this });
+    provide(MONITORING, {
+      component: this,
+      scraper: workload(this, { name: 'prometheus', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }),
+      crds: this,
+    });
   }
 }
 class Gateway extends Component {
@@ -33,8 +46,8 @@ class Gateway extends Component {
     super(scope, id, { namespace: Namespace.restricted('istio-ingress'), project: 'infrastructure' });
     provide(INGRESS, {
       component: this,
-      gateway: { name: 'public', namespace: 'istio-ingress', sectionName: 'https' },
-      proxyLabels: { istio: 'ingressgateway' },
+      gateway: { name: 'public', namespace: 'istio-ingress' },
+      proxies: workload(this, { name: 'gateway', podLabels: { istio: 'ingressgateway' } }),
       crds: this,
     });
   }
@@ -58,7 +71,7 @@ describe('add-ons render only when their counterpart exists', () => {
       selector: { matchLabels: { app: 'web' } },
       podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }],
     });
-    expect(findObject(cluster, 'web', 'NetworkPolicy', 'allow-metrics-web').spec.ingress).toEqual([
+    expect(findObject(cluster, 'web', 'NetworkPolicy', 'allow-from-prometheus-to-web').spec.ingress).toEqual([
       {
         from: [
           {
@@ -80,13 +93,55 @@ describe('add-ons render only when their counterpart exists', () => {
     });
     expect(findObject(cluster, 'web', 'HTTPRoute', 'web').spec).toEqual({
       hostnames: ['web.test.example.com'],
-      parentRefs: [{ name: 'public', namespace: 'istio-ingress', sectionName: 'https' }],
-      rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
+      parentRefs: [{ name: 'public', namespace: 'istio-ingress', sectionName: 'https-web-test-example-com' }],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }],
     });
-    expect(findObject(cluster, 'web', 'NetworkPolicy', 'allow-from-gateway-web').spec.ingress[0].ports).toEqual([
+    expect(findObject(cluster, 'web', 'NetworkPolicy', 'allow-from-gateway-to-web').spec.ingress[0].ports).toEqual([
+      { port: 8080, protocol: 'TCP' },
+    ]);
+    expect(findObject(cluster, 'gateway', 'NetworkPolicy', 'allow-to-web-from-gateway').spec.egress[0].ports).toEqual([
       { port: 8080, protocol: 'TCP' },
     ]);
     expect(web(cluster).dependsOn).toContain('gateway');
+  });
+
+  test('a host is exposed by one component: a second fails synth naming both', () => {
+    class Other extends Component {
+      constructor(scope: Platform, id: string) {
+        super(scope, id, { namespace: Namespace.restricted('other'), project: 'apps' });
+        expose(this, { host: 'web.test.example.com', service: 'other', port: 80, podLabels: { app: 'other' }, targetPort: 8080 });
+      }
+    }
+    expect(
+      synthProblems(() =>
+        renderTestCluster((p) => {
+          new Web(p, 'web');
+          new Other(p, 'other');
+          new Gateway(p, 'gateway');
+        }),
+      ),
+    ).toEqual([
+      'clusters/test.ts: components.other.expose: host web.test.example.com is exposed by component "web" and by "other": one component per public host',
+    ]);
+  });
+
+  test("every public host gets a certificate: without an issuer (its own or the gateway's) synth fails", () => {
+    class Bare extends Component {
+      constructor(scope: Platform, id: string) {
+        super(scope, id, { namespace: Namespace.restricted('bare'), project: 'apps' });
+        expose(this, { host: 'bare.test.example.com', service: 'bare', port: 80, podLabels: { app: 'bare' }, targetPort: 8080 });
+      }
+    }
+    expect(
+      synthProblems(() =>
+        renderTestCluster((p) => {
+          new Bare(p, 'bare');
+          new Gateway(p, 'gateway');
+        }),
+      ),
+    ).toEqual([
+      'clusters/test.ts: components.bare.tls: host bare.test.example.com has no certificate issuer: pass tls (e.g. certManager.issuer("letsencrypt-production")) or give the gateway an issuer',
+    ]);
   });
 
   test('a capability is provided once per cluster', () => {

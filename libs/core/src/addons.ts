@@ -8,33 +8,26 @@
  * expose(this, { host: `argocd.${domain}`, service: 'argocd-server', port: 80, podLabels: { ... }, targetPort: 8080 });
  */
 import { PodMonitor } from '@platform/crds/generated/monitoring.coreos.com';
-import { HttpRoute } from '@platform/crds/generated/gateway.networking.k8s.io';
+import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '@platform/crds/generated/gateway.networking.k8s.io';
 import {
   Certificate,
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyRotationPolicy,
 } from '@platform/crds/generated/cert-manager.io';
 import type { Component } from './component';
-import { Peers, allowIngress } from './network';
+import { Capability, providerOf } from './capability';
+
+export { Capability, provide, providerOf } from './capability';
+import { type Workload, flow, workload } from './flows';
 import type { Platform } from './platform';
-
-/** A capability one component provides to the whole cluster. */
-export class Capability<T> {
-  constructor(
-    /** For messages: `monitoring`, `ingress`. */
-    readonly name: string,
-  ) {}
-
-  /** @internal Type marker. */
-  declare readonly value: T;
-}
+import { reportProblem } from './errors';
 
 /** What a monitoring component (Prometheus) offers the others. */
 export interface MonitoringProvider {
-  /** The component that scrapes; monitored components reach it through the flow graph. */
+  /** The component that scrapes. */
   readonly component: Component;
-  /** Labels of the scraping pods in its namespace (NetworkPolicy ingress from them). */
-  readonly scraperLabels: Readonly<Record<string, string>>;
+  /** The scraping pods: each monitor adds a flow from them to the monitored pods. */
+  readonly scraper: Workload;
   /** The component that installs the PodMonitor CRD: monitored components wait for it. */
   readonly crds: Component;
 }
@@ -42,12 +35,17 @@ export interface MonitoringProvider {
 /** What an ingress gateway offers the components it exposes. */
 export interface IngressProvider {
   readonly component: Component;
-  /** The Gateway HTTPRoutes attach to. */
-  readonly gateway: { readonly name: string; readonly namespace: string; readonly sectionName?: string };
-  /** Labels of the gateway's proxy pods (NetworkPolicy ingress from them). */
-  readonly proxyLabels: Readonly<Record<string, string>>;
+  /** The Gateway HTTPRoutes attach to (one HTTPS listener per exposed host, see exposures()). */
+  readonly gateway: { readonly name: string; readonly namespace: string };
+  /** The gateway's proxy pods: each exposure adds a flow from them to the exposed pods. */
+  readonly proxies: Workload;
   /** The component that installs the Gateway API CRDs: exposed components wait for it. */
   readonly crds: Component;
+  /**
+   * Issuer of the certificate of a host exposed without its own `tls`.
+   * @default - none: every expose() must name its issuer
+   */
+  readonly issuer?: IssuerRef;
 }
 
 /**
@@ -63,16 +61,6 @@ export interface IssuerRef {
 
 export const MONITORING = new Capability<MonitoringProvider>('monitoring');
 export const INGRESS = new Capability<IngressProvider>('ingress');
-
-/** Announces that `value.component` provides `capability` to its cluster (once per cluster). */
-export function provide<T extends { readonly component: Component }>(capability: Capability<T>, value: T): void {
-  value.component.platform.provide(capability, value.component.name, value);
-}
-
-/** The provider of `capability` in this cluster, or undefined. Read it inside an add-on, after composition. */
-export function providerOf<T>(platform: Platform, capability: Capability<T>): T | undefined {
-  return platform.providerOf(capability) as T | undefined;
-}
 
 /** Runs `fn` once every component of the cluster exists, before waves are derived (add-ons may add dependencies). */
 export function whenComposed(platform: Platform, fn: () => void): void {
@@ -110,81 +98,131 @@ export function addMonitor(component: Component, props: MonitorProps): void {
         podMetricsEndpoints: [{ port: props.port.name, path: props.path ?? '/metrics' }],
       },
     });
-    allowIngress(component, {
-      name: `allow-metrics-${props.name}`,
-      namespace,
-      podLabels: { ...props.podLabels },
-      peers: [Peers.component(monitoring.component, monitoring.scraperLabels)],
+    flow({
+      from: monitoring.scraper,
+      to: workload(component, { name: props.name, namespace, podLabels: props.podLabels }),
       ports: [{ port: props.port.number }],
+      label: `metrics ${props.port.number} (scraped)`,
     });
-    component.addFlow({ to: monitoring.component.name, label: `metrics ${props.port.number} (scraped)` });
   });
 }
 
 export interface ExposeProps {
-  /** Public host name, e.g. `argocd.<domain>`. */
+  /** Public host name, e.g. `argocd.<domain>`: one component per host. */
   readonly host: string;
   /** The Service behind the host and its port. */
   readonly service: string;
   readonly port: number;
-  /** Labels and container port of the pods behind the Service (NetworkPolicy ingress from the gateway). */
+  /** Labels and container port of the pods behind the Service (the gateway's proxies may reach them there). */
   readonly podLabels: Readonly<Record<string, string>>;
   readonly targetPort: number;
+  /** ServiceAccount of those pods (for the diagram and policy names only). @default - none */
+  readonly serviceAccount?: string;
+  /** Path prefix routed to the Service. @default '/' */
+  readonly path?: string;
   /** @default - the component's namespace */
   readonly namespace?: string;
   /**
    * Issuer of the host's certificate: a Certificate for the host in the gateway's namespace, which
-   * the gateway's listener serves (`<host with - for .>-tls`).
-   * @default - no certificate (the gateway's own wildcard serves the host)
+   * the host's HTTPS listener serves (Secret `tlsSecretName(host)`).
+   * @default - the gateway's issuer
    */
   readonly tls?: IssuerRef;
+}
+
+/** A public host as the gateway serves it (see exposures()). */
+export interface Exposure {
+  readonly host: string;
+  readonly component: Component;
+  /** Namespace of the HTTPRoute: the only one the host's listener accepts routes from. */
+  readonly namespace: string;
+  /** The Gateway listener of the host. */
+  readonly sectionName: string;
+  /** The Secret holding the host's certificate, in the gateway's namespace. */
+  readonly secretName: string;
 }
 
 /** Name of the Secret holding the certificate of a public host (what a Gateway listener refers to). */
 export const tlsSecretName = (host: string): string => `${host.replace(/\./g, '-')}-tls`;
 
+/** Name of the Gateway listener of a public host. */
+export const listenerName = (host: string): string => `https-${host.replace(/\./g, '-')}`.slice(0, 63).replace(/-+$/, '');
+
+/** Every public host of the cluster, sorted: the gateway renders one HTTPS listener for each. Read it in `platform.whenComplete`. */
+export function exposures(platform: Platform): readonly Exposure[] {
+  return [...platform.network.exposures].sort((a, b) => (a.host < b.host ? -1 : 1));
+}
+
 /**
- * Publishes a Service through the cluster's ingress gateway when there is one: an HTTPRoute for
- * the host, a NetworkPolicy letting the gateway's proxies in, and a dependency on the Gateway API
- * CRDs. Without a gateway, renders nothing.
+ * Publishes a Service through the cluster's ingress gateway when there is one: an HTTPRoute on the
+ * host's HTTPS listener, a flow from the gateway's proxies to the pods (NetworkPolicy and, in a
+ * meshed namespace, AuthorizationPolicy), a Certificate for the host and dependencies on the
+ * Gateway API CRDs and the issuer. Without a gateway, renders nothing. A host exposed twice fails synth.
  */
 export function expose(component: Component, props: ExposeProps): void {
   whenComposed(component.platform, () => {
     const ingress = providerOf(component.platform, INGRESS);
     if (!ingress) return;
+    const taken = component.platform.network.exposures.find((e) => e.host === props.host);
+    if (taken) {
+      reportProblem(
+        component,
+        'expose',
+        `host ${props.host} is exposed by component "${taken.component.name}" and by "${component.name}": one component per public host`,
+      );
+      return;
+    }
+    const issuer = props.tls ?? ingress.issuer;
+    if (!issuer) {
+      reportProblem(
+        component,
+        'tls',
+        `host ${props.host} has no certificate issuer: pass tls (e.g. certManager.issuer("letsencrypt-production")) or give the gateway an issuer`,
+      );
+      return;
+    }
     const namespace = props.namespace ?? component.home.name;
+    const exposure: Exposure = {
+      host: props.host,
+      component,
+      namespace,
+      sectionName: listenerName(props.host),
+      secretName: tlsSecretName(props.host),
+    };
+    component.platform.network.exposures.push(exposure);
     component.needs(ingress.crds);
     new HttpRoute(component, `httproute-${namespace}-${props.service}`, {
       metadata: { name: props.service, namespace },
       spec: {
         hostnames: [props.host],
-        parentRefs: [{ name: ingress.gateway.name, namespace: ingress.gateway.namespace, sectionName: ingress.gateway.sectionName }],
-        rules: [{ backendRefs: [{ name: props.service, port: props.port }] }],
+        parentRefs: [{ name: ingress.gateway.name, namespace: ingress.gateway.namespace, sectionName: exposure.sectionName }],
+        rules: [
+          {
+            matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: props.path ?? '/' } }],
+            backendRefs: [{ name: props.service, port: props.port }],
+          },
+        ],
       },
     });
-    allowIngress(component, {
-      name: `allow-from-gateway-${props.service}`,
-      namespace,
-      podLabels: { ...props.podLabels },
-      peers: [Peers.component(ingress.component, ingress.proxyLabels)],
+    flow({
+      from: ingress.proxies,
+      to: workload(component, { name: props.service, namespace, podLabels: props.podLabels, serviceAccount: props.serviceAccount }),
       ports: [{ port: props.targetPort }],
+      label: `HTTPS ${props.host}`,
     });
-    ingress.component.addFlow({ to: component.name, label: `HTTPS ${props.host}` });
-    if (props.tls) {
-      component.needs(props.tls.component);
-      new Certificate(component, `certificate-${props.host}`, {
-        metadata: { name: tlsSecretName(props.host), namespace: ingress.gateway.namespace },
-        spec: {
-          secretName: tlsSecretName(props.host),
-          dnsNames: [props.host],
-          issuerRef: { name: props.tls.name, kind: props.tls.kind, group: props.tls.group },
-          privateKey: {
-            algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
-            size: 256,
-            rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-          },
+    component.needs(issuer.component);
+    new Certificate(component, `certificate-${props.host}`, {
+      metadata: { name: exposure.secretName, namespace: ingress.gateway.namespace },
+      spec: {
+        secretName: exposure.secretName,
+        dnsNames: [props.host],
+        issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
+        privateKey: {
+          algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
         },
-      });
-    }
+      },
+    });
   });
 }

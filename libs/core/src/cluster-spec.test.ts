@@ -33,7 +33,11 @@ const noComponents = () => undefined;
 
 describe('cluster spec validation names the file, the field path, the value and what is allowed', () => {
   test.each([
-    ['unknown field', { ...testSpec(), nmae: 'x' }, 'clusters/bad.ts: spec.nmae: unknown field "nmae"; allowed: apiServer, availability, azs, domain'],
+    [
+      'unknown field',
+      { ...testSpec(), nmae: 'x' },
+      'clusters/bad.ts: spec.nmae: unknown field "nmae"; allowed: apiServer, availability, azs, domain',
+    ],
     [
       'wrong type',
       testSpec({ kubernetesVersion: 1.33 as never }),

@@ -187,7 +187,7 @@ export abstract class Component extends Chart {
   /** Declares that this component needs `other` healthy first (used for cross-component wiring). */
   needs(other: Component | string): void {
     const name = typeof other === 'string' ? other : other.name;
-    if (!this.dependsOn.includes(name)) this.dependsOn.push(name);
+    if (name !== this.name && !this.dependsOn.includes(name)) this.dependsOn.push(name);
   }
 }
 

@@ -16,7 +16,7 @@ import { type Component, type ExternalEndpoint } from './component';
 import { type Namespace } from './namespace';
 import { type Port, namespaceSelector } from './network';
 import type { Platform } from './platform';
-import { Capability, providerOf } from './addons';
+import { Capability, providerOf } from './capability';
 
 /** Pods of a component: where a flow starts or ends. */
 export interface Workload {

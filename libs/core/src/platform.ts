@@ -9,6 +9,7 @@ import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
 import { parseOrThrow } from './validation';
 import { deriveWaves } from './component-json';
 import { type PlaintextPort, type TrafficFlow, renderFlows } from './flows';
+import type { Exposure } from './addons';
 
 /** What a cluster file exports: facts plus composition. */
 export interface ClusterDefinition {
@@ -56,7 +57,11 @@ export class Platform extends Construct implements ProblemSink {
   private readonly provided = new Map<object, { value: unknown; by: string }>();
   private readonly problemList: Problem[] = [];
   /** The traffic flows and plaintext exceptions components declared (flows.ts renders them once composed). */
-  readonly network: { readonly flows: TrafficFlow[]; readonly plaintext: PlaintextPort[] } = { flows: [], plaintext: [] };
+  readonly network: { readonly flows: TrafficFlow[]; readonly plaintext: PlaintextPort[]; readonly exposures: Exposure[] } = {
+    flows: [],
+    plaintext: [],
+    exposures: [],
+  };
   /** Components whose id was taken: reported once, kept out of the tree and of the components. */
   private readonly duplicates = new WeakSet<IConstruct>();
   private waves?: ReadonlyMap<string, number>;
