@@ -46,7 +46,9 @@ class Edge extends Component {
 }
 
 const objects = (cluster: RenderedCluster, kind: string) =>
-  cluster.components.flatMap((c) => c.objects.filter((o) => o.kind === kind).map((o) => ({ component: c.name, ...o })));
+  cluster.components.flatMap((c) =>
+    c.objects.filter((o) => o.kind === kind).map((o): Record<string, any> => ({ component: c.name, ...o })),
+  );
 const named = (cluster: RenderedCluster, kind: string, namespace: string, name: string) =>
   objects(cluster, kind).find((o) => o.metadata.namespace === namespace && o.metadata.name === name);
 
