@@ -9,7 +9,7 @@ import type { ComponentVersions } from '@platform/core';
 const ROOT = resolve(__dirname, '../../..');
 const json = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
 const crdSources = json('libs/crds/crd-sources.json') as {
-  projects: Record<string, { repo: string; tag: string }>;
+  projects: Record<string, { repo: string; tag: string; dir: string }>;
   files: { path: string; url: string }[];
 };
 const crdGroups = (json('libs/crds/crds.json') as { groups: { source: string; tag: string; files: string[] }[] }).groups;
@@ -40,9 +40,11 @@ describe('versions.ts is the one place: the JSON pins agree with it', () => {
   });
 
   test.each(withCrds)('%s: crd-sources.json pins the same repository, tag and files', (_, crds) => {
-    expect(crdSources.projects[crds.project]).toEqual({ repo: crds.repo, tag: crds.tag });
-    const files = crdSources.files.filter((f) => f.path.startsWith(`${crds.project}/`));
-    expect(files.map((f) => f.path.slice(crds.project.length + 1)).sort()).toEqual([...crds.files].sort());
+    const { repo, tag, dir } = crdSources.projects[crds.project] ?? {};
+    expect({ repo, tag }).toEqual({ repo: crds.repo, tag: crds.tag });
+    // The project's folder in the CRD dir (`dir`) may carry the version (`istio-1.30.3`).
+    const files = crdSources.files.filter((f) => f.path.startsWith(`${dir}/`));
+    expect(files.map((f) => f.path.slice(dir!.length + 1)).sort()).toEqual([...crds.files].sort());
     for (const f of files) expect(f.url).toContain(`/${crds.repo}/${crds.tag}/`);
   });
 

@@ -11,14 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startMirror, TAMPER, type MirrorServer } from '../../../scripts/mirror-server';
 import config from '../crds.json';
-import { type CrdLocation, loadPins, locateCrds, PinnedCrdError, readPinnedCrds } from './pinned-crds.mjs';
+import { type CrdLocation, loadPins, locateCrds, PinnedCrdError, pinnedPath, readPinnedCrds } from './pinned-crds.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The files to serve: the CRD dir the import uses by default. */
 const SERVED_DIR = resolve(process.env.PLATFORM_CRDS_DIR ?? join(REPO_ROOT, '../shared/crds'));
 const CERTIFICATES = 'cert-manager/cert-manager.io_certificates.yaml';
-const NEEDED = config.groups.flatMap((g) => g.files.map((f) => `${g.source}/${f}`));
 const pins = loadPins(REPO_ROOT);
+const NEEDED = config.groups.flatMap((g) => g.files.map((f) => pinnedPath(pins, g.source, f)));
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -153,6 +153,12 @@ describe.skipIf(!existsSync(SERVED_DIR))(`pinned CRD files for crds:import (serv
     rmSync(join(dir, CERTIFICATES));
     await expect(readPinnedCrds([CERTIFICATES], location, pins)).rejects.toThrow(`${CERTIFICATES}: missing from ${dir} (--crds-dir)`);
     expect(requests).toEqual([]);
+  });
+
+  it("finds a project's files in its dir, which may carry the version", () => {
+    expect(pinnedPath(pins, 'istio', 'crd-all.gen.yaml')).toBe('istio-1.30.3/crd-all.gen.yaml');
+    expect(pins.files.has(pinnedPath(pins, 'gateway-api', 'gateway.networking.k8s.io_gateways.yaml'))).toBe(true);
+    expect(() => pinnedPath(pins, 'nope', 'x.yaml')).toThrow(/project "nope" is not in libs\/crds\/crd-sources.json \(projects: argo-cd, /);
   });
 
   it('refuses a file that crd-sources.json does not pin', async () => {

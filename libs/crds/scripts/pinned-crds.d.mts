@@ -10,8 +10,8 @@ export type CrdLocation = SourceLocation;
 
 export interface Pins {
   readonly files: ReadonlyMap<string, PinnedFile>;
-  /** Per CRD folder: upstream repository and tag. */
-  readonly projects: Readonly<Record<string, { readonly repo?: string; readonly tag?: string }>>;
+  /** Per upstream project: repository, tag and `dir`, the folder of its files in the CRD dir. */
+  readonly projects: Readonly<Record<string, { readonly repo: string; readonly tag: string; readonly dir: string }>>;
   /** crd-sources.json relative to the repository root, for messages. */
   readonly listFile: string;
 }
@@ -25,6 +25,8 @@ export interface LocateOptions {
 }
 
 export declare function loadPins(repoRoot: string): Pins;
+/** `<dir>/<file>`: where `file` of `project` is in the CRD dir; throws PinnedCrdError for an unknown project. */
+export declare function pinnedPath(pins: Pins, project: string, file: string): string;
 export declare function locateCrds(options: LocateOptions): CrdLocation;
 export declare function describeLocation(location: CrdLocation): string;
 export declare function readPinnedCrds(

@@ -10,7 +10,7 @@ export const PINS_FILE = 'libs/crds/crd-sources.json';
 
 export { PinnedFileError as PinnedCrdError, describeLocation };
 
-/** Reads crd-sources.json: pinned files by path, and the projects (repo, tag) by folder. */
+/** Reads crd-sources.json: pinned files by path, and the projects (repo, tag, dir) by name. */
 export function loadPins(repoRoot) {
   let list;
   try {
@@ -24,7 +24,26 @@ export function loadPins(repoRoot) {
       throw new PinnedFileError(`${PINS_FILE}: every file needs path, url and sha256 (64 hex digits), got ${JSON.stringify(f)}`);
     files.set(f.path, f);
   }
-  return { files, projects: list.projects ?? {}, listFile: PINS_FILE };
+  const projects = list.projects ?? {};
+  for (const [name, p] of Object.entries(projects))
+    if (typeof p?.repo !== 'string' || typeof p.tag !== 'string' || typeof p.dir !== 'string' || !p.dir)
+      throw new PinnedFileError(
+        `${PINS_FILE}: project ${name} needs repo, tag and dir (its folder in the CRD dir), got ${JSON.stringify(p)}`,
+      );
+  return { files, projects, listFile: PINS_FILE };
+}
+
+/**
+ * Path in the CRD dir of `file` of `project` (`<dir>/<file>`, dir from crd-sources.json: the folder
+ * may carry the version, `istio-1.30.3`, while the project keeps its name). Throws for an unknown project.
+ */
+export function pinnedPath(pins, project, file) {
+  const dir = pins.projects[project]?.dir;
+  if (!dir)
+    throw new PinnedFileError(
+      `project ${JSON.stringify(project)} is not in ${pins.listFile} (projects: ${Object.keys(pins.projects).sort().join(', ')})`,
+    );
+  return `${dir}/${file}`;
 }
 
 /** Where the CRD files come from: a directory, or downloads cached in `cacheDir` (default <repo>/.cache/crds). */

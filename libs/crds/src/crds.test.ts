@@ -39,7 +39,8 @@ describe('@platform/crds', () => {
     });
 
     it('imports only kinds the pinned CRD files define (crd-sources.json)', () => {
-      const pinned = new Set(sources.files.filter((f) => f.path.startsWith(`${group.source}/`)).flatMap((f) => f.kinds));
+      const dir = (sources.projects as Record<string, { dir: string }>)[group.source]?.dir;
+      const pinned = new Set(sources.files.filter((f) => f.path.startsWith(`${dir}/`)).flatMap((f) => f.kinds));
       for (const crd of group.crds) expect(pinned, `${group.module}/${crd.kind}`).toContain(`${group.module}/${crd.kind}`);
     });
 

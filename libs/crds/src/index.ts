@@ -6,7 +6,7 @@ export * as argoproj from './generated/argoproj.io';
 export * as certManager from './generated/cert-manager.io';
 // cilium: CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy (cilium v1.18.2)
 export * as cilium from './generated/cilium.io';
-// istioSecurity: PeerAuthentication, AuthorizationPolicy, RequestAuthentication (istio 1.27.9)
+// istioSecurity: PeerAuthentication, AuthorizationPolicy, RequestAuthentication (istio 1.30.3)
 export * as istioSecurity from './generated/security.istio.io';
 // vso: VaultConnection, VaultAuth, VaultStaticSecret (vault-secrets-operator v1.4.1)
 export * as vso from './generated/secrets.hashicorp.com';
@@ -20,5 +20,5 @@ export * as monitoring from './generated/monitoring.coreos.com';
 export * as karpenter from './generated/karpenter.sh';
 // karpenterAws: Ec2NodeClass (karpenter v1.14.1)
 export * as karpenterAws from './generated/karpenter.k8s.aws';
-// gatewayApi: Gateway, GatewayClass, HttpRoute, ReferenceGrant (gateway-api v1.3.0)
+// gatewayApi: Gateway, GatewayClass, HttpRoute, ReferenceGrant (gateway-api v1.5.1)
 export * as gatewayApi from './generated/gateway.networking.k8s.io';
