@@ -107,7 +107,7 @@ describe('ArgoCd', () => {
     expect(SYNC_TIMEOUT_SECONDS).toBeGreaterThan(0);
     expect(values.global.networkPolicy).toEqual({ create: false });
     expect(values.crds).toEqual({ install: true, keep: true });
-    expect(findObject(cluster, 'argocd', 'NetworkPolicy', 'allow-git').spec.egress[0].ports).toEqual([
+    expect(findObject(cluster, 'argocd', 'NetworkPolicy', 'allow-to-git-repository-from-argocd-repo-server').spec.egress[0].ports).toEqual([
       { port: 443, protocol: 'TCP' },
       { port: 22, protocol: 'TCP' },
     ]);

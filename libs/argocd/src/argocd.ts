@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import {
-  ANYWHERE,
   IssuerRef,
+  KUBE_API_PORTS,
+  external,
+  flow,
+  kubeApi,
+  workload,
   addMonitor,
   expose,
   ARGOCD_NAMESPACE,
@@ -13,9 +17,6 @@ import {
   replicasSchema,
   ha,
   Resources,
-  allowEgress,
-  allowKubeApi,
-  allowWithinNamespace,
   oncePerCluster,
   parseComponentProps,
   renderAppProjects,
@@ -196,25 +197,30 @@ export class ArgoCd extends Component {
       'high-entropy-env-value',
       'SENTINEL_ID_<n> are sha1 digests of the release name and index, computed by the redis-ha chart: identifiers, not credentials',
     );
-    allowWithinNamespace(this, ARGOCD_NAMESPACE);
-    allowKubeApi(this, ARGOCD_NAMESPACE, scope.spec.network.vpcCidr);
-    // The Git repository, over HTTPS or SSH: only the repo server fetches it (the ApplicationSet
+    // Argo CD's processes talk to each other and to Redis; the controllers and the server watch the
+    // API. The Git repository, over HTTPS or SSH: only the repo server fetches it (the ApplicationSet
     // controller's git generator goes through it too). Charts are rendered into the repository, so
     // no chart repository is reached at sync time.
-    allowEgress(this, {
-      name: 'allow-git',
-      namespace: ARGOCD_NAMESPACE,
-      podLabels: { 'app.kubernetes.io/name': 'argocd-repo-server' },
-      peers: [ANYWHERE],
+    const argocd = workload(this, { name: 'argocd' });
+    flow({ from: argocd, to: argocd, label: 'between Argo CD processes and Redis' });
+    flow({ from: argocd, to: kubeApi(scope), ports: KUBE_API_PORTS, label: 'Kubernetes API' });
+    flow({
+      from: workload(this, {
+        name: 'argocd-repo-server',
+        podLabels: { 'app.kubernetes.io/name': 'argocd-repo-server' },
+        serviceAccount: 'argocd-repo-server',
+      }),
+      to: external('Git repository'),
       ports: [{ port: 443 }, { port: 22 }],
+      label: 'HTTPS 443, SSH 22',
     });
-    this.addFlow({ to: { external: 'Git repository' }, label: 'HTTPS 443, SSH 22' });
     // The UI and API through the ingress gateway (TLS ends there), when the cluster has one.
     expose(this, {
       host: `argocd.${scope.spec.domain}`,
       service: 'argocd-server',
       port: 80,
       podLabels: { 'app.kubernetes.io/name': 'argocd-server' },
+      serviceAccount: 'argocd-server',
       targetPort: 8080,
       tls: parsed.tls,
     });

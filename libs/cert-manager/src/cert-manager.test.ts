@@ -30,16 +30,17 @@ describe('CertManager', () => {
     // Issuers sync after the chart's webhook is up.
     expect(staging.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     // The controller may reach ACME and the Pod Identity agent; nothing else is opened.
-    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '169.254.170.23/32' } },
-    ]);
+    expect(
+      findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-to-eks-pod-identity-agent-from-cert-manager-controller').spec.egress[0]
+        .to,
+    ).toEqual([{ ipBlock: { cidr: '169.254.170.23/32' } }]);
     // The API server is reached, and calls the webhook, only within the cluster's node network.
-    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-kube-api').spec.egress[0].to).toEqual([
+    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-to-kubernetes-api-from-cert-manager').spec.egress[0].to).toEqual([
       { ipBlock: { cidr: '10.0.0.0/16' } },
     ]);
-    expect(findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-webhook-from-api-server').spec.ingress[0].from).toEqual([
-      { ipBlock: { cidr: '10.0.0.0/16' } },
-    ]);
+    expect(
+      findObject(cluster, 'cert-manager', 'NetworkPolicy', 'allow-from-kubernetes-api-to-cert-manager-webhook').spec.ingress[0].from,
+    ).toEqual([{ ipBlock: { cidr: '10.0.0.0/16' } }]);
     const c = findComponent(cluster, 'cert-manager');
     expect(c.chart).toEqual({
       repoURL: 'https://charts.jetstack.io',
@@ -83,7 +84,7 @@ describe('CertManager', () => {
       Number(cert.metadata.annotations['argocd.argoproj.io/sync-wave']),
     );
     const names = cluster.components.find((x) => x.name === 'cert-manager')!.objects.map((o) => o.metadata.name);
-    expect(names).not.toContain('allow-acme');
+    expect(names).not.toContain('allow-to-let-s-encrypt-acme-from-cert-manager-controller');
   });
 
   test('HA: replicas, PDBs and zone spread follow the cluster availability', () => {

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import {
-  ANYWHERE,
   IssuerRef,
+  KUBE_API_PORTS,
+  POD_IDENTITY_AGENT,
+  external,
+  flow,
+  kubeApi,
+  workload,
   reportProblem,
   addMonitor,
   ARGOCD_SYNC_WAVE,
   Component,
   Platform,
   additionalValuesSchema,
-  allowEgress,
-  allowIngress,
-  allowKubeApi,
   helmResources,
   mergeValues,
   parseComponentProps,
@@ -51,8 +53,6 @@ const propsSchema = strictObject({
 export type CertManagerProps = z.input<typeof propsSchema>;
 
 const NAMESPACE = 'cert-manager';
-/** EKS Pod Identity agent, where the AWS SDK gets credentials (link-local, on every node). */
-const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32' };
 
 /**
  * cert-manager from its upstream chart (with CRDs), the cluster's ClusterIssuers, and the network
@@ -136,39 +136,41 @@ export class CertManager extends Component {
     this.issuerNames = parsed.issuers.map((i) => i.name);
     for (const issuer of parsed.issuers) this.renderIssuer(issuer);
 
-    allowKubeApi(this, NAMESPACE, scope.spec.network.vpcCidr);
+    // Every cert-manager process watches the API; the API server calls the webhook; the controller
+    // talks to the ACME servers, to DNS for its DNS-01 self-check, and to Route 53 with Pod Identity.
+    const everyPod = workload(this, { name: 'cert-manager' });
+    const controller = workload(this, {
+      name: 'cert-manager-controller',
+      podLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' },
+      serviceAccount: 'cert-manager',
+    });
+    flow({ from: everyPod, to: kubeApi(scope), ports: KUBE_API_PORTS, label: 'Kubernetes API' });
+    flow({
+      from: kubeApi(scope),
+      to: workload(this, { name: 'cert-manager-webhook', podLabels: { 'app.kubernetes.io/component': 'webhook' } }),
+      ports: [{ port: 10250 }],
+      label: 'admission webhook',
+    });
     addMonitor(this, {
       name: 'cert-manager',
       podLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' },
       port: { name: 'http-metrics', number: 9402 },
     });
-    allowIngress(this, {
-      name: 'allow-webhook-from-api-server',
-      namespace: NAMESPACE,
-      podLabels: { 'app.kubernetes.io/component': 'webhook' },
-      // The API server calls the webhook from the control plane's addresses in the VPC (node network in kind).
-      peers: [{ cidr: scope.spec.network.vpcCidr }],
-      ports: [{ port: 10250 }],
-    });
     if (parsed.issuers.some((i) => i.type === 'acme')) {
-      allowEgress(this, {
-        name: 'allow-acme',
-        namespace: NAMESPACE,
-        podLabels: { 'app.kubernetes.io/component': 'controller' },
-        peers: [ANYWHERE],
-        ports: [{ port: 443 }, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+      flow({ from: controller, to: external("Let's Encrypt ACME"), ports: [{ port: 443 }], label: 'HTTPS 443' });
+      flow({
+        from: controller,
+        to: external('DNS servers'),
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+        label: 'DNS-01 propagation check',
       });
     }
-    if (parsed.issuers.some((i) => i.type === 'acme')) this.addFlow({ to: { external: "Let's Encrypt ACME" }, label: 'HTTPS 443' });
     if (parsed.issuers.some((i) => i.needs.usesAwsApi)) {
-      this.addFlow({ to: { external: 'AWS Route 53' }, label: 'DNS-01 challenges' });
-      allowEgress(this, {
-        name: 'allow-pod-identity-agent',
-        namespace: NAMESPACE,
-        podLabels: { 'app.kubernetes.io/component': 'controller' },
-        peers: [POD_IDENTITY_AGENT],
-        ports: [{ port: 80 }],
-      });
+      flow({ from: controller, to: external('AWS Route 53'), ports: [{ port: 443 }], label: 'DNS-01 challenges' });
+      flow({ from: controller, to: POD_IDENTITY_AGENT, ports: [{ port: 80 }], label: 'AWS credentials' });
     }
   }
 
