@@ -84,7 +84,7 @@ describe('CertManager', () => {
       Number(cert.metadata.annotations['argocd.argoproj.io/sync-wave']),
     );
     const names = cluster.components.find((x) => x.name === 'cert-manager')!.objects.map((o) => o.metadata.name);
-    expect(names).not.toContain('allow-to-let-s-encrypt-acme-from-cert-manager-controller');
+    expect(names).not.toContain('allow-to-lets-encrypt-acme-from-cert-manager-controller');
   });
 
   test('HA: replicas, PDBs and zone spread follow the cluster availability', () => {
