@@ -151,6 +151,7 @@ const endpointName = (e: Endpoint) =>
     ? e.name
     : e.external
         .toLowerCase()
+        .replace(/'/g, '')
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '');
 const toPorts = (ports: readonly Port[] | undefined) =>
