@@ -80,6 +80,14 @@ describe('one flow graph, two policy layers that agree', () => {
     });
   });
 
+  test('a renamed or moved flow never cuts traffic: its policies are pruned last', () => {
+    const cluster = meshedCluster();
+    for (const o of [...objects(cluster, 'NetworkPolicy'), ...objects(cluster, 'AuthorizationPolicy')].filter((o) =>
+      o.metadata.name.startsWith('allow-from'),
+    ))
+      expect(o.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'PruneLast=true' });
+  });
+
   test('a cross-namespace flow selects the source namespace; the policies land with the component at each end', () => {
     const cluster = meshedCluster();
     const ingress = named(cluster, 'NetworkPolicy', 'api', 'allow-from-edge-to-api')!;

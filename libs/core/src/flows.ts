@@ -17,6 +17,7 @@ import { type Namespace } from './namespace';
 import { type Port, namespaceSelector } from './network';
 import type { Platform } from './platform';
 import { Capability, providerOf } from './capability';
+import { ARGOCD_SYNC_OPTIONS } from './labels';
 
 /** Pods of a component: where a flow starts or ends. */
 export interface Workload {
@@ -122,6 +123,12 @@ export interface PlaintextPort {
 
 const isWorkload = (e: Endpoint): e is Workload => 'component' in e;
 
+/**
+ * On the policies flows render: when a commit renames or moves a flow, Argo CD applies the new
+ * allow before it prunes the old one, so traffic the new graph still allows is never cut off.
+ */
+const PRUNE_LAST = { [ARGOCD_SYNC_OPTIONS]: 'PruneLast=true' };
+
 /** Declares one traffic flow; core renders its policies once the cluster is composed. */
 export function flow(f: TrafficFlow): void {
   const owner = isWorkload(f.from) ? f.from.component : isWorkload(f.to) ? f.to.component : undefined;
@@ -214,7 +221,7 @@ export function renderFlows(platform: Platform): void {
       if (!ours(w.namespace)) continue;
       const name = policyName('allow-within', w.name);
       new k8s.KubeNetworkPolicy(w.component, `flow-np-${w.namespace}-${name}`, {
-        metadata: { name, namespace: w.namespace },
+        metadata: { name, namespace: w.namespace, annotations: PRUNE_LAST },
         spec: {
           podSelector: selector(w),
           policyTypes: ['Ingress', 'Egress'],
@@ -228,7 +235,7 @@ export function renderFlows(platform: Platform): void {
       const name = policyName('allow-from', endpointName(from), 'to', to.name);
       if (!seen.has(`${to.namespace}/${name}`))
         new k8s.KubeNetworkPolicy(to.component, `flow-np-${to.namespace}-${name}`, {
-          metadata: { name, namespace: to.namespace },
+          metadata: { name, namespace: to.namespace, annotations: PRUNE_LAST },
           spec: { podSelector: selector(to), policyTypes: ['Ingress'], ingress: [rule('from', from, to.namespace)] },
         });
       seen.add(`${to.namespace}/${name}`);
@@ -237,7 +244,7 @@ export function renderFlows(platform: Platform): void {
       const name = policyName('allow-to', endpointName(to), 'from', from.name);
       if (!seen.has(`${from.namespace}/${name}`))
         new k8s.KubeNetworkPolicy(from.component, `flow-np-${from.namespace}-${name}`, {
-          metadata: { name, namespace: from.namespace },
+          metadata: { name, namespace: from.namespace, annotations: PRUNE_LAST },
           spec: { podSelector: selector(from), policyTypes: ['Egress'], egress: [rule('to', to, from.namespace)] },
         });
       seen.add(`${from.namespace}/${name}`);
@@ -273,7 +280,7 @@ export function renderFlows(platform: Platform): void {
     }
     if (to.component !== mesh.crds) to.component.needs(mesh.crds);
     new AuthorizationPolicy(to.component, `flow-ap-${to.namespace}-${name}`, {
-      metadata: { name, namespace: to.namespace },
+      metadata: { name, namespace: to.namespace, annotations: PRUNE_LAST },
       spec: {
         ...(to.podLabels && { selector: { matchLabels: { ...to.podLabels } } }),
         action: 'ALLOW' as never,
