@@ -1,0 +1,4 @@
+export * from './karpenter';
+export * from './quantity';
+export * from './versions';
+export * from './values';
