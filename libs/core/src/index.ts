@@ -25,3 +25,4 @@ export * from './argocd-names';
 export * from './argocd-output';
 export * from './testing';
 export * from './values';
+export * from './manifests';
