@@ -1,0 +1,3 @@
+export * from './cilium';
+export * from './versions';
+export * from './values';
