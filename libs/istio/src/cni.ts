@@ -37,8 +37,9 @@ const propsSchema = strictObject({
 
 export type IstioCniProps = z.input<typeof propsSchema>;
 
-/** The node agent's DaemonSet, ServiceAccount and ConfigMap (chart `cni`). */
+/** The node agent's DaemonSet and ServiceAccount (chart `cni`). */
 const NODE_AGENT = 'istio-cni-node';
+const SERVICE_ACCOUNT = 'istio-cni';
 
 /**
  * Istio's CNI node agent (chart `cni`, sidecar mode): it chains Istio's plugin after Cilium's
@@ -82,6 +83,11 @@ export class IstioCni extends Component {
     );
     this.exemptChartObjects(
       agent,
+      'no-privilege-escalation',
+      'the node agent holds CAP_SYS_ADMIN, with which privilege escalation is implied (the API server rejects allowPrivilegeEscalation: false beside it)',
+    );
+    this.exemptChartObjects(
+      agent,
       'no-host-path',
       'the node agent installs the CNI plugin and its chained config on the host (cniBinDir, cniConfDir), and reads /proc and the netns directory of the host',
     );
@@ -97,7 +103,7 @@ export class IstioCni extends Component {
     );
     this.exemptChartObjects(
       [
-        { kind: 'ServiceAccount', name: NODE_AGENT },
+        { kind: 'ServiceAccount', name: SERVICE_ACCOUNT },
         { kind: 'DaemonSet', name: NODE_AGENT },
       ],
       'no-automount-service-account-token',

@@ -149,7 +149,6 @@ export class Istiod extends Component {
     this.exemptChartObjects(
       [
         { kind: 'ClusterRole', name: 'istiod-clusterrole-istio-system' },
-        { kind: 'ClusterRole', name: 'istiod-gateway-controller-istio-system' },
         { kind: 'ClusterRole', name: 'istio-reader-clusterrole-istio-system' },
       ],
       'rbac-no-wildcards',
