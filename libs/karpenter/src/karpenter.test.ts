@@ -7,15 +7,18 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
   KubeObject,
+  MONITORING,
   Namespace,
   Platform,
   TestSpecOverrides,
   findComponent,
   findObject,
+  provide,
   renderTestCluster,
   renderTestClusterWithCharts,
   synthProblems,
   toYaml,
+  workload,
 } from '@platform/core';
 import { Karpenter, KarpenterProps } from '@platform/karpenter';
 import { helmBinary } from '../../../scripts/helm.mjs';
@@ -28,6 +31,14 @@ const ROOT = resolve(__dirname, '../../..');
 class Cni extends Component {
   constructor(scope: Platform) {
     super(scope, 'cilium', { namespace: Namespace.kubeSystem(), project: 'infrastructure' });
+  }
+}
+
+/** Stands in for the Prometheus stack. */
+class Monitoring extends Component {
+  constructor(scope: Platform) {
+    super(scope, 'monitoring', { namespace: Namespace.restricted('observability-system'), project: 'observability' });
+    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus' }), crds: this });
   }
 }
 
@@ -153,6 +164,20 @@ describe('Karpenter', () => {
       { external: 'AWS APIs' },
       { external: 'EKS Pod Identity agent' },
     ]);
+  });
+
+  test('metrics: a PodMonitor on the chart’s http-metrics port (8080) when the cluster has monitoring', () => {
+    const cluster = renderTestCluster((p) => {
+      new Monitoring(p);
+      compose()(p);
+    });
+    expect(findObject(cluster, 'karpenter', 'PodMonitor', 'karpenter').spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } },
+      podMetricsEndpoints: [{ port: 'http-metrics', path: '/metrics' }],
+    });
+    const ingress = findObject(cluster, 'karpenter', 'NetworkPolicy', 'allow-from-prometheus-to-karpenter');
+    expect(ingress.spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    expect(findComponent(cluster, 'karpenter').dependsOn).toContain('monitoring');
   });
 
   test('a kind cluster fails synth with one message saying why and what to do', () => {
