@@ -1,4 +1,3 @@
 export * from './karpenter';
-export * from './quantity';
 export * from './versions';
 export * from './values';

@@ -18,6 +18,7 @@ import {
   kubeApi,
   mergeValues,
   oncePerCluster,
+  quantity,
   parseComponentProps,
   replicasSchema,
   showValue,
@@ -37,7 +38,6 @@ import {
   Ec2NodeClassSpecMetadataOptionsHttpProtocolIPv6,
   Ec2NodeClassSpecMetadataOptionsHttpTokens,
 } from '@platform/crds/generated/karpenter.k8s.aws';
-import { quantity } from './quantity';
 import type { KarpenterValues } from './values';
 import { KARPENTER_CHART } from './versions';
 
