@@ -244,7 +244,11 @@ describe('Cilium workloads and props', async () => {
     expect(pod('Deployment', 'hubble-relay').automountServiceAccountToken).toBe(false);
     expect(findObject(cluster, 'cilium', 'ServiceAccount', 'cilium-envoy').automountServiceAccountToken).toBe(false);
     expect(exemptions('Deployment', 'hubble-relay')).toEqual([]);
-    expect(exemptions('Deployment', 'cilium-operator')).toEqual(['no-automount-service-account-token', 'no-host-namespaces']);
+    expect(exemptions('Deployment', 'cilium-operator')).toEqual([
+      'high-entropy-env-value',
+      'no-automount-service-account-token',
+      'no-host-namespaces',
+    ]);
   });
 
   test('the node agents are exempted by name, each policy with its reason', () => {
@@ -253,13 +257,14 @@ describe('Cilium workloads and props', async () => {
       'no-host-namespaces',
       'no-host-path',
       'no-privilege-escalation',
-      'no-privileged-container',
       'read-only-root-filesystem',
       'run-as-non-root',
       'seccomp-runtime-default',
     ];
-    expect(exemptions('DaemonSet', 'cilium')).toEqual([...host, 'no-automount-service-account-token'].sort());
-    expect(exemptions('DaemonSet', 'cilium-envoy')).toEqual(host);
+    expect(exemptions('DaemonSet', 'cilium')).toEqual(
+      [...host, 'no-privileged-container', 'no-automount-service-account-token', 'high-entropy-env-value'].sort(),
+    );
+    expect(exemptions('DaemonSet', 'cilium-envoy')).toEqual([...host, 'high-entropy-env-value'].sort());
   });
 
   test('kube-system is not rendered by core; the chart’s secrets namespace is declared and rendered by core instead', () => {

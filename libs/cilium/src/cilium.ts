@@ -191,7 +191,7 @@ export class Cilium extends Component {
     });
     this.routingMode = eks ? 'native' : 'tunnel';
 
-    this.exemptNodeAgents();
+    this.exemptNodeAgents(eks);
     this.exemptChartObjects(
       [
         ...['cilium', 'cilium-operator', 'hubble-generate-certs'].map((name) => ({ kind: 'ServiceAccount', name })),
@@ -237,28 +237,31 @@ export class Cilium extends Component {
   }
 
   /** The node agents need the host: one exemption per policy, by name, with the reason `validate` lists. */
-  private exemptNodeAgents(): void {
-    const agents = [
-      { kind: 'DaemonSet', name: 'cilium' },
-      { kind: 'DaemonSet', name: 'cilium-envoy' },
-    ];
-    const reasons: [string, string][] = [
-      ['no-host-namespaces', 'hostNetwork: the CNI datapath (agent) and its L7 proxy (Envoy) run in the node network namespace'],
+  private exemptNodeAgents(eks: boolean): void {
+    const agent = { kind: 'DaemonSet', name: 'cilium' };
+    const envoy = { kind: 'DaemonSet', name: 'cilium-envoy' };
+    const both = [agent, envoy];
+    const reasons: [readonly { kind: string; name: string }[], string, string][] = [
+      [both, 'no-host-namespaces', 'hostNetwork: the CNI datapath (agent) and its L7 proxy (Envoy) run in the node network namespace'],
       [
+        both,
         'no-host-path',
         'the agent installs the CNI plugin and config on the node, pins eBPF maps in /sys/fs/bpf and shares the Envoy socket with cilium-envoy through /var/run/cilium',
       ],
-      ['no-privileged-container', 'the agent mounts the host eBPF file system (init container mount-bpf-fs)'],
-      [
-        'drop-all-capabilities',
-        'loading eBPF programs and programming routes and WireGuard needs NET_ADMIN, SYS_ADMIN, SYS_MODULE and more',
-      ],
-      ['run-as-non-root', 'eBPF, routes and WireGuard interfaces are managed as root on the node'],
-      ['no-privilege-escalation', 'the agent containers run with added capabilities; upstream sets no allowPrivilegeEscalation'],
-      ['seccomp-runtime-default', 'the agent calls bpf() and other syscalls the runtime default profile blocks (upstream: Unconfined)'],
-      ['read-only-root-filesystem', 'the agent and Envoy write state and sockets; upstream ships no read-only mode for them'],
+      [[agent], 'no-privileged-container', 'the agent mounts the host eBPF file system (init container mount-bpf-fs)'],
+      [both, 'drop-all-capabilities', 'eBPF programs, routes, WireGuard and transparent proxying need NET_ADMIN, SYS_ADMIN and more'],
+      [both, 'run-as-non-root', 'eBPF, routes, WireGuard interfaces and proxy sockets are managed as root on the node'],
+      [both, 'no-privilege-escalation', 'the containers run with added capabilities; upstream sets no allowPrivilegeEscalation'],
+      [both, 'seccomp-runtime-default', 'bpf() and other syscalls the runtime default profile blocks (upstream: Unconfined)'],
+      [both, 'read-only-root-filesystem', 'the agent and Envoy write state and sockets; upstream ships no read-only mode for them'],
     ];
-    for (const [policy, reason] of reasons) this.exemptChartObjects(agents, policy, reason);
+    for (const [objects, policy, reason] of reasons) this.exemptChartObjects(objects, policy, reason);
+    if (eks)
+      this.exemptChartObjects(
+        [...both, { kind: 'Deployment', name: 'cilium-operator' }],
+        'high-entropy-env-value',
+        'KUBERNETES_SERVICE_HOST is the EKS API endpoint host from the cluster file (spec.apiServer.host): an address, not a credential',
+      );
   }
 
   /** Cilium's traffic, for the cluster diagram (kube-system has no default-deny: no policies are rendered there). */
