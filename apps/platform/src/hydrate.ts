@@ -3,7 +3,9 @@
  * pinned chart source, the cluster's Kubernetes version and API versions) into plain objects that
  * the dist writer puts in the component's manifests. Renders are cached by content hash (chart
  * digest, values, Kubernetes version, API versions, helm binary), so a synth with no chart or
- * values change runs no helm at all; misses render in parallel.
+ * values change runs no helm at all; misses render in parallel. Components' pinned manifest files
+ * (plain upstream YAML, libs/core/src/manifests.ts) are read in the same phase, hash-checked, and
+ * join their component's chart objects.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ChartRequest, Component, KubeObject, Problem, SynthError, toYaml } from '@platform/core';
+import { ChartRequest, Component, KubeObject, Problem, SynthError, mergeRendered, readManifests, toYaml } from '@platform/core';
 import { HELM_PIN, helmBinary, helmIdentity } from '../../../scripts/helm.mjs';
 import { locateChart } from '../../../scripts/charts.mjs';
 import { writeFileAtomic } from '../../../scripts/pinned-files.mjs';
@@ -21,6 +23,8 @@ export interface HydrateOptions {
   readonly root: string;
   /** `--charts-dir`: a directory of pinned chart sources. */
   readonly chartsDir?: string;
+  /** `--crds-dir`: the directory of pinned upstream files that components' `manifests` name. @default PLATFORM_CRDS_DIR, ../shared/crds, downloads */
+  readonly crdsDir?: string;
   /** @default `<root>/.cache/renders` */
   readonly cacheDir?: string;
   /** Renders run at once. @default the number of CPUs */
@@ -34,6 +38,7 @@ export interface HydrateOptions {
 }
 
 export interface HydrateResult {
+  /** What each component's chart rendered, then the objects of its manifest files. */
   readonly objects: Map<Component, KubeObject[]>;
   /** helm runs (one per distinct input), and requests served from the cache. */
   readonly rendered: number;
@@ -158,10 +163,30 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
 }
 
 /**
- * Renders every request (cache first). Throws one SynthError naming each chart that failed, with
- * helm's message; nothing is cached for a failed render.
+ * Renders every request (cache first) and reads the manifest files of `components` (those that
+ * declare `manifests`; pass every component of the clusters). Throws one SynthError naming each
+ * chart that failed, with helm's message, and each component whose files cannot be read; nothing
+ * is cached for a failed render.
  */
-export async function hydrate(requests: readonly ChartRequest[], options: HydrateOptions): Promise<HydrateResult> {
+export async function hydrate(
+  requests: readonly ChartRequest[],
+  options: HydrateOptions,
+  components: readonly Component[] = [],
+): Promise<HydrateResult> {
+  const [charts, manifests] = await Promise.allSettled([
+    renderCharts(requests, options),
+    readManifests(components, { root: options.root, crdsDir: options.crdsDir }),
+  ]);
+  if (charts.status === 'fulfilled' && manifests.status === 'fulfilled')
+    return { ...charts.value, objects: mergeRendered(charts.value.objects, manifests.value) };
+  // Every problem of both, together; anything else as it is.
+  const failures = [charts, manifests].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  const other = failures.find((e) => !(e instanceof SynthError));
+  if (other) throw other;
+  throw new SynthError(failures.flatMap((e: SynthError) => e.problems));
+}
+
+async function renderCharts(requests: readonly ChartRequest[], options: HydrateOptions): Promise<HydrateResult> {
   const cacheDir = options.cacheDir ?? join(options.root, '.cache', 'renders');
   // The pinned binary is known by its pin; another one (PLATFORM_HELM) by its content.
   const identity = process.env.PLATFORM_HELM ? helmIdentity(options.root) : HELM_PIN.sha256;

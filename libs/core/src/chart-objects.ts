@@ -27,8 +27,8 @@ export function servedApiVersions(objects: readonly KubeObject[]): string[] {
 }
 
 /**
- * Makes what `helm template` rendered explicit, as Argo CD would apply it: namespaced objects
- * without a namespace get the release namespace; CRDs sync before everything else in the
+ * Makes what `helm template` rendered (and the component's pinned manifest files, manifests.ts)
+ * explicit, as Argo CD would apply it: namespaced objects without a namespace get the release namespace; CRDs sync before everything else in the
  * Application (wave -1) and the large ones with server-side apply. Also checks the chart's
  * declared `apiVersions` against the CRDs it renders.
  */
@@ -38,7 +38,8 @@ export function normalizeChartObjects(
   crdClusterKinds: ReadonlySet<string> = clusterScopedCrdKinds(objects),
 ): { objects: KubeObject[]; problems: Problem[] } {
   const problems: Problem[] = [];
-  const at = (message: string) => problems.push({ file: component.platform.file, path: `components.${component.name}.chart`, message });
+  const field = component.chart ? 'chart' : 'manifests';
+  const at = (message: string) => problems.push({ file: component.platform.file, path: `components.${component.name}.${field}`, message });
   // In place: every render result is this component's own copy (see hydrate.ts).
   const out = objects.map((o) => {
     const key = `${groupOf(o.apiVersion)}/${o.kind}`;
@@ -55,11 +56,12 @@ export function normalizeChartObjects(
       const problem = unpinnedImage(image);
       if (problem) at(`${o.kind} ${o.metadata.name}: ${problem}; set the image tag in the chart values`);
     }
-  const declared = [...(component.chart?.apiVersions ?? [])].sort();
+  // The chart's CRDs and those of the component's pinned manifest files, together.
+  const declared = [...new Set([...(component.chart?.apiVersions ?? []), ...(component.manifests?.apiVersions ?? [])])].sort();
   const served = [...new Set(servedApiVersions(out))].sort();
   if (declared.join() !== served.join())
     at(
-      `declares apiVersions [${declared.join(', ')}] but its CRDs serve [${served.join(', ')}]: set apiVersions in the component's versions.ts to what the chart serves`,
+      `declares apiVersions [${declared.join(', ')}] but its CRDs serve [${served.join(', ')}]: set apiVersions in the component's versions.ts to what the ${component.chart ? 'chart serves' : 'manifest files serve'}`,
     );
   return { objects: out, problems };
 }

@@ -37,6 +37,25 @@ export const ComponentJsonSchema = z.strictObject({
       valuesFile: nonEmpty,
     })
     .optional(),
+  /**
+   * Provenance of the pinned upstream manifest files (plain YAML, libs/crds/crd-sources.json) synth
+   * read into `manifests`: repository, tag, and each file's path in the CRD dir, URL and sha256.
+   */
+  upstreamFiles: z
+    .strictObject({
+      repo: nonEmpty,
+      tag: nonEmpty,
+      files: z
+        .array(
+          z.strictObject({
+            path: nonEmpty,
+            url: z.string().url('must be the upstream URL of the file'),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the file (64 lower-case hex digits)'),
+          }),
+        )
+        .min(1, 'must list the files delivered'),
+    })
+    .optional(),
   /** A pinned git source instead of rendered manifests (synth does not write it). */
   git: z.strictObject({ repoURL: nonEmpty, path: nonEmpty, revision: nonEmpty }).optional(),
   /** The one source of the component's Application (absent when it renders no object). */

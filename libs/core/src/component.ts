@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { commonLabels } from './labels';
 import type { Platform } from './platform';
 import { ChartUse, chartPinProblems } from './chart';
+import { PinnedManifests, UpstreamFiles, resolveManifests } from './manifests';
 import { Problem, SynthError } from './errors';
 import { Namespace } from './namespace';
 import { DNS1123_LABEL, issuesToProblems } from './validation';
@@ -66,6 +67,12 @@ export interface ComponentProps {
    */
   readonly chart?: ChartUse;
   /**
+   * Upstream manifest files (plain YAML, pinned in libs/crds/crd-sources.json) read at synth into
+   * the component's manifests beside the chart's objects (see manifests.ts).
+   * @default - none
+   */
+  readonly manifests?: PinnedManifests;
+  /**
    * Argo CD sync options of the component's Application.
    * @default ['ServerSideApply=true']
    */
@@ -97,6 +104,9 @@ export abstract class Component extends Chart {
   readonly dependsOn: string[];
   readonly minWave?: number;
   readonly chart?: ChartUse;
+  readonly manifests?: PinnedManifests;
+  /** Provenance of `manifests`: the pinned files (path, URL, sha256) at the upstream tag. */
+  readonly upstreamFiles?: UpstreamFiles;
   readonly syncOptions: readonly string[];
   readonly providesMesh: boolean;
   private readonly flowList: Flow[] = [];
@@ -118,6 +128,13 @@ export abstract class Component extends Chart {
     // A value of the wrong type cannot be built on: stop. Anything else is reported, and
     // composition goes on so every component's problems are listed together.
     if (!namespaces.every((ns) => ns instanceof Namespace)) throw new SynthError(problems);
+    const manifests =
+      props.manifests &&
+      resolveManifests(
+        props.manifests,
+        namespaces.map((ns) => ns.name),
+      );
+    for (const message of manifests?.problems ?? []) at('.manifests', message);
     for (const problem of problems) scope.report(problem);
     this.name = id;
     this.platform = scope;
@@ -127,6 +144,8 @@ export abstract class Component extends Chart {
     this.dependsOn = [...(props.dependsOn ?? [])];
     this.minWave = props.wave;
     this.chart = props.chart;
+    this.manifests = props.manifests;
+    this.upstreamFiles = manifests?.provenance;
     this.syncOptions = props.syncOptions ?? ['ServerSideApply=true'];
     this.providesMesh = props.providesMesh ?? false;
     scope.register(this);

@@ -1,4 +1,5 @@
-import type { RenderedCluster } from './platform';
+import type { UpstreamFiles } from './manifests';
+import type { RenderedCluster, RenderedComponent } from './platform';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -40,6 +41,23 @@ export function mermaid(cluster: RenderedCluster): string[] {
 }
 
 /**
+ * What a component delivers from upstream: its chart (version, repository, digest) and its pinned
+ * manifest files (repository, tag, files), or '' for none.
+ */
+export function upstreamCell(c: Pick<RenderedComponent, 'chart' | 'appVersion'> & { readonly upstreamFiles?: UpstreamFiles }): string {
+  const parts: string[] = [];
+  if (c.chart)
+    parts.push(
+      `chart \`${c.chart.chart}\` ${c.chart.version}${c.appVersion ? ` (app ${c.appVersion})` : ''}, ${c.chart.repoURL}, digest \`${c.chart.digest.slice(0, 16)}\``,
+    );
+  if (c.upstreamFiles) {
+    const names = c.upstreamFiles.files.map((f) => `\`${f.path.slice(f.path.lastIndexOf('/') + 1)}\``);
+    parts.push(`files of ${c.upstreamFiles.repo} ${c.upstreamFiles.tag}: ${names.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+/**
  * The generated `dist/<cluster>/README.md`: what a reviewer needs at a glance. Generated from the
  * rendered cluster, never hand-written.
  */
@@ -69,9 +87,7 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
   ];
   const ordered = [...cluster.components].sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1));
   for (const c of ordered) {
-    const upstream = c.chart
-      ? `chart \`${c.chart.chart}\` ${c.chart.version}${c.appVersion ? ` (app ${c.appVersion})` : ''}, ${c.chart.repoURL}, digest \`${c.chart.digest.slice(0, 16)}\``
-      : '';
+    const upstream = upstreamCell(c);
     lines.push(
       `| ${c.wave} | ${c.name} | ${c.namespace} | ${c.project} | ${cell(upstream || '—')} | ${c.objects.length} | ${c.dependsOn.join(', ') || '—'} |`,
     );

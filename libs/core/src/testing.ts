@@ -3,6 +3,7 @@ import type { ClusterSpecInput } from './cluster-spec';
 import type { Component, KubeObject } from './component';
 import { SynthError, formatProblem } from './errors';
 import { ClusterDefinition, Platform, RenderedCluster, composeCluster, defineCluster, finishCluster, renderCluster } from './platform';
+import { ReadManifestsOptions, mergeRendered, readManifests } from './manifests';
 
 type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -77,6 +78,27 @@ export function renderTestClusterWithCharts(
     rendered.set(component, structuredClone([...objects]));
   }
   return finishCluster(composed, rendered);
+}
+
+/**
+ * Renders a cluster as synth does with the components' pinned manifest files read for real (from
+ * the CRD dir `../shared/crds`, `PLATFORM_CRDS_DIR`, or downloads, hash-checked; see manifests.ts)
+ * and `charts` standing in for what helm rendered, as in renderTestClusterWithCharts.
+ */
+export async function renderTestClusterWithManifests(
+  compose: (platform: Platform) => void,
+  overrides: TestSpecOverrides = {},
+  options: { readonly charts?: Record<string, readonly KubeObject[]> } & Partial<ReadManifestsOptions> = {},
+): Promise<RenderedCluster> {
+  const composed = composeCluster(defineCluster(testSpec(overrides), compose), TEST_CLUSTER_FILE);
+  const manifests = await readManifests(composed.platform.components, { root: process.cwd(), ...options });
+  const charts = new Map<Component, KubeObject[]>();
+  for (const [name, objects] of Object.entries(options.charts ?? {})) {
+    const component = composed.platform.tryFind(name);
+    if (!component) throw new Error(`renderTestClusterWithManifests: no component ${name}`);
+    charts.set(component, structuredClone([...objects]));
+  }
+  return finishCluster(composed, mergeRendered(charts, manifests));
 }
 
 /** The problems `fn` fails with, as synth prints them (`file: path: message`); throws if it does not fail with a SynthError. */

@@ -112,6 +112,8 @@ function reportSchemaIssue(report: (rule: string, message: string, path?: string
 function shapeAt(path: readonly PropertyKey[]): Record<string, unknown> {
   if (path[0] === 'chart') return ComponentJsonSchema.shape.chart.unwrap().shape;
   if (path[0] === 'git') return ComponentJsonSchema.shape.git.unwrap().shape;
+  if (path[0] === 'upstreamFiles' && path.length > 2) return ComponentJsonSchema.shape.upstreamFiles.unwrap().shape.files.element.shape;
+  if (path[0] === 'upstreamFiles') return ComponentJsonSchema.shape.upstreamFiles.unwrap().shape;
   return ComponentJsonSchema.shape;
 }
 

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  Component,
+  ComponentJsonSchema,
+  Namespace,
+  PinnedManifests,
+  Platform,
+  findComponent,
+  findObject,
+  renderTestCluster,
+  renderTestClusterWithManifests,
+  synthProblems,
+  upstreamCell,
+} from '@platform/core';
+import crdSources from '@platform/crds/crd-sources.json';
+
+const ROOT = resolve(__dirname, '../../..');
+const SHARED = resolve(ROOT, '../shared/crds');
+const CERT_MANAGER: PinnedManifests = {
+  project: 'cert-manager',
+  repo: 'cert-manager/cert-manager',
+  tag: 'v1.21.1',
+  files: ['cert-manager.io_certificates.yaml', 'cert-manager.io_issuers.yaml'],
+  apiVersions: ['cert-manager.io/v1'],
+};
+const CERTIFICATES = 'cert-manager/cert-manager.io_certificates.yaml';
+const pinOf = (path: string) => crdSources.files.find((f) => f.path === path)!;
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+class Delivery extends Component {
+  constructor(scope: Platform, id: string, manifests: PinnedManifests, extra: readonly Namespace[] = []) {
+    super(scope, id, { namespace: Namespace.restricted('operators'), extraNamespaces: extra, project: 'infrastructure', manifests });
+  }
+}
+
+const temps: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'manifests-test-'));
+  temps.push(dir);
+  return dir;
+};
+afterEach(() => temps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A repository root with no ../shared beside it (a lone clone), holding only the pins. */
+function loneRoot(pins: object = crdSources): string {
+  const root = join(tempDir(), 'repo');
+  mkdirSync(join(root, 'libs/crds'), { recursive: true });
+  writeFileSync(join(root, 'libs/crds/crd-sources.json'), JSON.stringify(pins));
+  return root;
+}
+
+describe('pinned manifest files are delivered like a chart', () => {
+  test("the files' objects are in the component's manifests, normalized like chart CRDs, with provenance", async () => {
+    const cluster = await renderTestClusterWithManifests((p) => new Delivery(p, 'certs', CERT_MANAGER), {}, { root: ROOT });
+    const certs = findComponent(cluster, 'certs');
+    expect(certs.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'CustomResourceDefinition/certificates.cert-manager.io',
+      'CustomResourceDefinition/issuers.cert-manager.io',
+    ]);
+    const crd = findObject(cluster, 'certs', 'CustomResourceDefinition', 'certificates.cert-manager.io');
+    expect(crd.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+    expect(crd.metadata.namespace).toBeUndefined();
+  });
+
+  test('provenance: repository, tag and every file with its path, URL and sha256 (component.json shape, README cell)', () => {
+    let component: Component | undefined;
+    renderTestCluster((p) => void (component = new Delivery(p, 'certs', CERT_MANAGER)));
+    const upstreamFiles = component!.upstreamFiles!;
+    expect(upstreamFiles).toEqual({
+      repo: 'cert-manager/cert-manager',
+      tag: 'v1.21.1',
+      files: [pinOf(CERTIFICATES), pinOf('cert-manager/cert-manager.io_issuers.yaml')].map(({ path, url, sha256 }) => ({
+        path,
+        url,
+        sha256,
+      })),
+    });
+    expect(ComponentJsonSchema.shape.upstreamFiles.parse(upstreamFiles)).toEqual(upstreamFiles);
+    expect(upstreamCell({ upstreamFiles })).toBe(
+      'files of cert-manager/cert-manager v1.21.1: `cert-manager.io_certificates.yaml`, `cert-manager.io_issuers.yaml`',
+    );
+  });
+
+  test('a test render without files (renderTestCluster) still works: no objects from the files', () => {
+    const cluster = renderTestCluster((p) => new Delivery(p, 'certs', CERT_MANAGER));
+    expect(findComponent(cluster, 'certs').objects).toEqual([]);
+  });
+
+  test('deterministic: the same files give the same objects, and each cluster its own copy', async () => {
+    const render = () => renderTestClusterWithManifests((p) => new Delivery(p, 'certs', CERT_MANAGER), {}, { root: ROOT });
+    const [a, b] = await Promise.all([render(), render()]);
+    expect(JSON.stringify(findComponent(a, 'certs').objects)).toBe(JSON.stringify(findComponent(b, 'certs').objects));
+    (findComponent(a, 'certs').objects[0] as { metadata: { labels?: object } }).metadata.labels = { changed: 'yes' };
+    expect(findComponent(b, 'certs').objects[0].metadata.labels).not.toEqual({ changed: 'yes' });
+  });
+
+  test('the CRD dir comes from --crds-dir (crdsDir) as well', async () => {
+    const dir = tempDir();
+    cpSync(join(SHARED, 'cert-manager'), join(dir, 'cert-manager'), { recursive: true });
+    const cluster = await renderTestClusterWithManifests(
+      (p) => new Delivery(p, 'certs', CERT_MANAGER),
+      {},
+      { root: loneRoot(), crdsDir: dir },
+    );
+    expect(findComponent(cluster, 'certs').objects).toHaveLength(2);
+  });
+
+  test('a file that is not the pinned one fails, naming the file and both sha256', async () => {
+    const dir = tempDir();
+    cpSync(join(SHARED, 'cert-manager'), join(dir, 'cert-manager'), { recursive: true });
+    const edited = `${readFileSync(join(dir, CERTIFICATES), 'utf8')}\n# edited\n`;
+    writeFileSync(join(dir, CERTIFICATES), edited);
+    const render = renderTestClusterWithManifests((p) => new Delivery(p, 'certs', CERT_MANAGER), {}, { root: ROOT, crdsDir: dir });
+    await expect(render).rejects.toThrow(
+      `components.certs.manifests: cannot read the pinned CRD files:\n  ${CERTIFICATES}: sha256 mismatch in ${join(dir, CERTIFICATES)}: ` +
+        `expected ${pinOf(CERTIFICATES).sha256} (pinned in libs/crds/crd-sources.json, ${pinOf(CERTIFICATES).url}), got ${sha256(edited)}`,
+    );
+  });
+
+  test('a missing file fails with where it was looked for and how to fix it, offline too', async () => {
+    const dir = tempDir();
+    const render = renderTestClusterWithManifests((p) => new Delivery(p, 'certs', CERT_MANAGER), {}, { root: ROOT, crdsDir: dir });
+    await expect(render).rejects.toThrow(`${CERTIFICATES}: missing from ${dir} (--crds-dir); it is pinned at ${pinOf(CERTIFICATES).url}`);
+
+    // No CRD dir and no network: the download fails with what to do.
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => done(port));
+      });
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const offline = renderTestClusterWithManifests(
+      (p) => new Delivery(p, 'certs', CERT_MANAGER),
+      {},
+      {
+        root: loneRoot(),
+        env: { PLATFORM_CRDS_BASE_URL: base },
+      },
+    );
+    await expect(offline).rejects.toThrow(`${CERTIFICATES}: cannot download ${base}/${CERTIFICATES} (ECONNREFUSED)`);
+    await expect(offline).rejects.toThrow('or point --crds-dir (or PLATFORM_CRDS_DIR) at a directory holding the pinned files');
+  });
+
+  test('namespaced objects without a namespace go to `namespace` (one of the component namespaces)', async () => {
+    // An operator install file stands in for a pinned one: same path, its own sha256 in a lone root's pins.
+    const path = 'keycloak/keycloaks.k8s.keycloak.org-v1.yml';
+    const text = [
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: operator',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pinned\n  namespace: elsewhere',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: operator',
+    ].join('\n---\n');
+    const pins = { ...crdSources, files: crdSources.files.map((f) => (f.path === path ? { ...f, sha256: sha256(text) } : f)) };
+    const dir = tempDir();
+    mkdirSync(join(dir, 'keycloak'));
+    writeFileSync(join(dir, path), text);
+    const manifests: PinnedManifests = {
+      project: 'keycloak',
+      repo: 'keycloak/keycloak-k8s-resources',
+      tag: '26.0.0',
+      files: ['keycloaks.k8s.keycloak.org-v1.yml'],
+      namespace: 'keycloak-operator',
+    };
+    const cluster = await renderTestClusterWithManifests(
+      (p) => new Delivery(p, 'kc', manifests, [Namespace.restricted('keycloak-operator'), Namespace.restricted('elsewhere')]),
+      {},
+      { root: loneRoot(pins), crdsDir: dir },
+    );
+    expect(findObject(cluster, 'kc', 'ServiceAccount', 'operator').metadata.namespace).toBe('keycloak-operator');
+    expect(findObject(cluster, 'kc', 'ConfigMap', 'pinned').metadata.namespace).toBe('elsewhere');
+    expect(findObject(cluster, 'kc', 'ClusterRole', 'operator').metadata.namespace).toBeUndefined();
+  });
+
+  test('a declaration that does not match the pins fails when the component is built', () => {
+    const problems = synthProblems(() =>
+      renderTestCluster((p) => {
+        new Delivery(p, 'a', { ...CERT_MANAGER, project: 'nope' });
+        new Delivery(p, 'b', { ...CERT_MANAGER, tag: 'v1.20.0', files: ['unpinned.yaml'], namespace: 'other' });
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^clusters\/test.ts: components.a.manifests: project "nope" is not pinned in libs\/crds\/crd-sources.json \(projects: argo-cd, /,
+      ),
+      'clusters/test.ts: components.b.manifests: tag "v1.20.0" is not the tag libs/crds/crd-sources.json pins for cert-manager: v1.21.1',
+      'clusters/test.ts: components.b.manifests: cert-manager/unpinned.yaml is not pinned in libs/crds/crd-sources.json: add its upstream url and sha256 there',
+      'clusters/test.ts: components.b.manifests: namespace "other" is not one of the component\'s namespaces (operators): declare it in extraNamespaces',
+    ]);
+  });
+
+  test('apiVersions are checked against the CRDs the files deliver', async () => {
+    const render = renderTestClusterWithManifests(
+      (p) => new Delivery(p, 'certs', { ...CERT_MANAGER, apiVersions: [] }),
+      {},
+      { root: ROOT },
+    );
+    await expect(render).rejects.toThrow(
+      "components.certs.manifests: declares apiVersions [] but its CRDs serve [cert-manager.io/v1]: set apiVersions in the component's versions.ts to what the manifest files serve",
+    );
+  });
+});
