@@ -1,0 +1,2 @@
+export * from './gateway-api';
+export * from './versions';
