@@ -256,7 +256,7 @@ describe('chart objects in the rendered component', () => {
     });
   });
 
-  test('patches run after normalization; exemptions annotate only what they match', () => {
+  test('patches run after normalization (and the checks after patches); exemptions annotate only what they match', () => {
     const controller = findObject(cluster, 'operator', 'Deployment', 'controller');
     expect(controller.metadata.labels).toEqual({ team: 'platform', namespace: 'operators' });
     expect(controller.metadata.annotations).toEqual({ 'policy.platform/exempt-read-only-root': 'the controller writes its cache to /' });

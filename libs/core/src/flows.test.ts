@@ -121,6 +121,8 @@ describe('one flow graph, two policy layers that agree', () => {
       ['istio', 'api', {}],
       ['istio', 'edge', {}],
     ]);
+    // Synced after the mesh's control plane, which validates them.
+    for (const o of denies) expect(o.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '1' });
   });
 
   test('the internet as a source: an ipBlock in the NetworkPolicy, no source restriction in the AuthorizationPolicy', () => {

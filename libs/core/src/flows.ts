@@ -17,7 +17,7 @@ import { type Namespace } from './namespace';
 import { type Port, namespaceSelector } from './network';
 import type { Platform } from './platform';
 import { Capability, providerOf } from './capability';
-import { ARGOCD_SYNC_OPTIONS } from './labels';
+import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE } from './labels';
 
 /** Pods of a component: where a flow starts or ends. */
 export interface Workload {
@@ -254,7 +254,11 @@ export function renderFlows(platform: Platform): void {
   if (!mesh) return;
   // Istio: deny by default in every meshed namespace (an ALLOW policy without rules matches nothing)...
   for (const ns of [...declared.keys()].filter(meshed).sort()) {
-    new AuthorizationPolicy(mesh.component, `mesh-allow-nothing-${ns}`, { metadata: { name: 'allow-nothing', namespace: ns }, spec: {} });
+    // After the mesh's own workloads (wave 1 of its Application): istiod validates every policy.
+    new AuthorizationPolicy(mesh.component, `mesh-allow-nothing-${ns}`, {
+      metadata: { name: 'allow-nothing', namespace: ns, annotations: { [ARGOCD_SYNC_WAVE]: '1' } },
+      spec: {},
+    });
   }
   // ...then ALLOW what each flow into a meshed namespace needs, by the source's mesh identity.
   const apNames = new Set<string>();

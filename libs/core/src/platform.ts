@@ -331,9 +331,10 @@ export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Co
     const charts = platform.components.filter((c) => rendered.has(c));
     const clusterScoped = clusterScopedCrdKinds(charts.flatMap((c) => rendered.get(c)!));
     for (const component of charts) {
-      const { objects: normalized, problems: chartProblems } = normalizeChartObjects(component, rendered.get(component)!, clusterScoped);
-      problems.push(...chartProblems);
-      component.setChartObjects(normalized);
+      // Normalized (namespaces filled in) before the component's patches, and checked after them:
+      // a patch may pin what chart values cannot (the Istio gateway's `image: auto`). Normalizing is idempotent.
+      component.setChartObjects(normalizeChartObjects(component, rendered.get(component)!, clusterScoped).objects);
+      problems.push(...normalizeChartObjects(component, component.chartObjects, clusterScoped).problems);
     }
     if (problems.length > 0) throw new SynthError(problems);
     platform.complete(waves);

@@ -220,7 +220,7 @@ describe('IstioGateway', () => {
   // The chart's `image: auto` is filled in by the injector; the component's patch names the same
   // image, but core checks images before it runs a component's chart patches, so synth fails.
   // Tripwire: this passes as `fails` until core runs patches first; then make it a plain `test`.
-  test.fails('the chart’s proxy Deployment: release image, readiness probe, restricted security context', () => {
+  test('the chart’s proxy Deployment: release image, readiness probe, restricted security context', () => {
     const cluster = renderWithHelm((p) => mesh(p));
     const deployment = findObject(cluster, 'istio-gateway', 'Deployment', 'istio-gateway');
     const [proxy] = podSpec(deployment).containers;

@@ -45,29 +45,29 @@ const ciliumValues = {
 describe('Helm values against the chart values schema', () => {
   it('accepts valid cilium and vault values and reports coverage', async () => {
     const result = await check(
-      component('cilium', 'cilium', '1.18.2', ciliumValues),
+      component('cilium', 'cilium', '1.18.12', ciliumValues),
       component('vault', 'vault', '0.34.1', { injector: { enabled: false }, ui: { enabled: true }, server: { preStop: [] } }),
       component('cert-manager', 'cert-manager', 'v1.21.1', { crds: { enabled: true } }),
     );
     expect(result.findings).toEqual([]);
     expect(result.coverage).toEqual([
       'cert-manager 1.21.1: no upstream values schema pinned (values not schema-checked)',
-      'cilium 1.18.2: checked against cilium/values.schema.json',
+      'cilium 1.18.12: checked against cilium-1.18.12/values.schema.json',
       'vault 0.34.1: checked against vault/values.schema.json',
     ]);
   });
 
   it('rejects an unknown key in cilium values, suggesting the right one', async () => {
-    const { findings } = await check(component('cilium', 'cilium', '1.18.2', { ...ciliumValues, operator: { replica: 2 } }));
+    const { findings } = await check(component('cilium', 'cilium', '1.18.12', { ...ciliumValues, operator: { replica: 2 } }));
     expect(findings.map((f) => [f.check, f.rule, f.file, f.path, f.hint])).toEqual([
       ['helm-values', 'unknown-field', 'dist/dev/cilium/values.yaml', 'operator.replica', 'did you mean "replicas"?'],
     ]);
-    expect(findings[0].message).toContain('values schema of chart cilium 1.18.2');
+    expect(findings[0].message).toContain('values schema of chart cilium 1.18.12');
   });
 
   it('rejects a wrong type in cilium values', async () => {
     const { findings } = await check(
-      component('cilium', 'cilium', '1.18.2', { ...ciliumValues, operator: { replicas: 'two' }, eni: { enabled: 'yes' } }),
+      component('cilium', 'cilium', '1.18.12', { ...ciliumValues, operator: { replicas: 'two' }, eni: { enabled: 'yes' } }),
     );
     expect(findings.map((f) => [f.rule, f.path])).toEqual([
       ['wrong-type', 'eni.enabled'],
@@ -85,8 +85,8 @@ describe('Helm values against the chart values schema', () => {
       file: 'dist/dev/cilium/component.json',
       path: 'chart.version',
     });
-    expect(findings[0].message).toContain('chart cilium 1.18.3 has no pinned values schema; chart-schema-sources.json pins cilium 1.18.2');
-    expect(coverage).toEqual(['cilium 1.18.3: NOT checked, schema pinned only for 1.18.2']);
+    expect(findings[0].message).toContain('chart cilium 1.18.3 has no pinned values schema; chart-schema-sources.json pins cilium 1.18.12');
+    expect(coverage).toEqual(['cilium 1.18.3: NOT checked, schema pinned only for 1.18.12']);
   });
 
   it('drops keys set to null, as Helm does', () => {
