@@ -37,7 +37,6 @@ class Monitoring extends Component {
     provide(MONITORING, {
       component: this,
       scraper: workload(this, { name: 'prometheus', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }),
-      crds: this,
     });
   }
 }
@@ -62,12 +61,14 @@ describe('add-ons render only when their counterpart exists', () => {
     expect(web(cluster).dependsOn).toEqual(['namespaces']);
   });
 
-  test('with monitoring: a PodMonitor, the scraper let in on the metrics port only, and a dependency on the CRDs', () => {
+  test('with monitoring: a PodMonitor in the monitoring Application, the scraper let in on the metrics port only, no dependency', () => {
     const cluster = renderTestCluster((p) => {
       new Web(p, 'web');
       new Monitoring(p, 'prometheus');
     });
-    expect(findObject(cluster, 'web', 'PodMonitor', 'web').spec).toEqual({
+    const monitor = findObject(cluster, 'prometheus', 'PodMonitor', 'web');
+    expect(monitor.metadata.namespace).toBe('web');
+    expect(monitor.spec).toEqual({
       selector: { matchLabels: { app: 'web' } },
       podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }],
     });
@@ -82,8 +83,8 @@ describe('add-ons render only when their counterpart exists', () => {
         ports: [{ port: 9090, protocol: 'TCP' }],
       },
     ]);
-    expect(web(cluster).dependsOn).toEqual(['namespaces', 'prometheus']);
-    expect(web(cluster).wave).toBeGreaterThan(cluster.components.find((c) => c.name === 'prometheus')!.wave);
+    // The monitored component does not wait for monitoring: the first waves (the CNI) come before it.
+    expect(web(cluster).dependsOn).toEqual(['namespaces']);
   });
 
   test('with a gateway: an HTTPRoute on its listener and the proxies let in on the target port', () => {

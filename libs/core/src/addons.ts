@@ -28,8 +28,6 @@ export interface MonitoringProvider {
   readonly component: Component;
   /** The scraping pods: each monitor adds a flow from them to the monitored pods. */
   readonly scraper: Workload;
-  /** The component that installs the PodMonitor CRD: monitored components wait for it. */
-  readonly crds: Component;
 }
 
 /** What an ingress gateway offers the components it exposes. */
@@ -81,17 +79,17 @@ export interface MonitorProps {
 }
 
 /**
- * Scrapes pods of `component` when the cluster has a monitoring component: a PodMonitor, a
- * NetworkPolicy letting the scraper in on that port, and a dependency on the monitoring CRDs.
- * Without one, renders nothing.
+ * Scrapes pods of `component` when the cluster has a monitoring component: a PodMonitor and a flow
+ * from the scraper to the pods on that port. The PodMonitor belongs to the monitoring component's
+ * Application, which installs its CRD: the monitored component never waits for monitoring (Cilium
+ * comes before everything, Prometheus included). Without monitoring, renders nothing.
  */
 export function addMonitor(component: Component, props: MonitorProps): void {
   whenComposed(component.platform, () => {
     const monitoring = providerOf(component.platform, MONITORING);
     if (!monitoring) return;
     const namespace = props.namespace ?? component.home.name;
-    component.needs(monitoring.crds);
-    new PodMonitor(component, `podmonitor-${namespace}-${props.name}`, {
+    new PodMonitor(monitoring.component, `podmonitor-${namespace}-${props.name}`, {
       metadata: { name: props.name, namespace },
       spec: {
         selector: { matchLabels: { ...props.podLabels } },

@@ -38,7 +38,7 @@ class Cni extends Component {
 class Monitoring extends Component {
   constructor(scope: Platform) {
     super(scope, 'monitoring', { namespace: Namespace.restricted('observability-system'), project: 'observability' });
-    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus' }), crds: this });
+    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus' }) });
   }
 }
 
@@ -171,13 +171,13 @@ describe('Karpenter', () => {
       new Monitoring(p);
       compose()(p);
     });
-    expect(findObject(cluster, 'karpenter', 'PodMonitor', 'karpenter').spec).toEqual({
+    expect(findObject(cluster, 'monitoring', 'PodMonitor', 'karpenter').spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } },
       podMetricsEndpoints: [{ port: 'http-metrics', path: '/metrics' }],
     });
     const ingress = findObject(cluster, 'karpenter', 'NetworkPolicy', 'allow-from-prometheus-to-karpenter');
     expect(ingress.spec.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
-    expect(findComponent(cluster, 'karpenter').dependsOn).toContain('monitoring');
+    expect(findComponent(cluster, 'karpenter').dependsOn).not.toContain('monitoring');
   });
 
   test('a kind cluster fails synth with one message saying why and what to do', () => {
