@@ -167,8 +167,17 @@ describe('one flow graph, two policy layers that agree', () => {
     expect(objects(cluster, 'Namespace').map((o) => o.metadata.name)).not.toContain('kube-system');
   });
 
-  test('the diagram is drawn from the same flows', () => {
-    const cluster = meshedCluster();
+  test('the diagram is drawn from the same flows, one edge for the same pair and label', () => {
+    const cluster = renderTestCluster((p) => {
+      const api = new Api(p, 'api');
+      const edge = new Edge(p, 'edge', api);
+      flow({
+        from: workload(edge, { name: 'edge-canary', podLabels: { app: 'edge-canary' } }),
+        to: api.server,
+        ports: [{ port: 8080 }],
+        label: 'HTTPS api',
+      });
+    });
     const edge = cluster.components.find((c) => c.name === 'edge')!;
     expect(edge.flows).toEqual([
       { to: 'edge', from: { external: 'Internet' }, label: 'HTTPS' },

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-30';
 import { AuthorizationPolicy, PeerAuthentication } from '@platform/crds/generated/security.istio.io';
-import { type Component, type ExternalEndpoint } from './component';
+import { type Component, type ExternalEndpoint, type Flow } from './component';
 import { type Namespace } from './namespace';
 import { type Port, namespaceSelector } from './network';
 import type { Platform } from './platform';
@@ -191,12 +191,15 @@ export function renderFlows(platform: Platform): void {
           path: `components.${(isWorkload(f.from) ? f.from : (f.to as Workload)).component.name}`,
           message: `flow "${f.label}" names component "${end.component.name}", which this cluster does not include`,
         });
-    // The diagram: one edge per flow, from the component (or endpoint) that opens the connection.
+    // The diagram: one edge per flow between components (or endpoints), from the side that opens the connection.
+    const edge = (c: Component, e: Flow) => {
+      if (!c.flows.some((x) => JSON.stringify(x) === JSON.stringify(e))) c.addFlow(e);
+    };
     if (isWorkload(f.from)) {
       if (!isWorkload(f.to) || f.to.component !== f.from.component)
-        f.from.component.addFlow({ to: isWorkload(f.to) ? f.to.component.name : { external: f.to.external }, label: f.label });
+        edge(f.from.component, { to: isWorkload(f.to) ? f.to.component.name : { external: f.to.external }, label: f.label });
     } else if (isWorkload(f.to)) {
-      f.to.component.addFlow({ to: f.to.component.name, from: { external: f.from.external }, label: f.label });
+      edge(f.to.component, { to: f.to.component.name, from: { external: f.from.external }, label: f.label });
     }
   }
 
