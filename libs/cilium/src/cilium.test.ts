@@ -71,7 +71,8 @@ describe('Cilium on EKS', async () => {
 
   test('ENI IPAM, native routing, masquerading through eth0, kube-proxy replacement towards the recorded API server', () => {
     expect(dev.values).toMatchObject({
-      eni: { enabled: true },
+      // Pod ENIs only in the subnets of the pods' secondary CIDR, tagged by Terraform (awsNames).
+      eni: { enabled: true, subnetTagsFilter: ['platform/subnet=pods'] },
       ipam: { mode: 'eni' },
       routingMode: 'native',
       egressMasqueradeInterfaces: 'eth0',
@@ -79,6 +80,8 @@ describe('Cilium on EKS', async () => {
       k8sServiceHost: API_HOST,
       k8sServicePort: 443,
     });
+    // The EKS API server is not a node: CIDR policies match it as they are.
+    expect(dev.values).not.toHaveProperty('policyCIDRMatchMode');
     expect(config(dev.cluster)).toMatchObject({
       ipam: 'eni',
       'enable-endpoint-routes': 'true',
@@ -175,6 +178,8 @@ describe('Cilium on kind', async () => {
       encryption: { enabled: true, type: 'wireguard', nodeEncryption: true },
       socketLB: { hostNamespaceOnly: true },
       cni: { exclusive: false },
+      // The API server and istiod (host network) run on nodes: CIDR policies must be able to select them.
+      policyCIDRMatchMode: ['nodes'],
     });
     for (const key of ['eni', 'egressMasqueradeInterfaces', 'k8sServiceHost', 'k8sServicePort'])
       expect(local.values).not.toHaveProperty(key);

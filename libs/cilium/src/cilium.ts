@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  awsNames,
   Component,
   KUBE_API_PORTS,
   KubeObject,
@@ -111,6 +112,7 @@ export class Cilium extends Component {
     const parsed = parseComponentProps(scope, id, propsSchema, props);
     const spec = scope.spec;
     const eks = spec.provider === 'eks';
+    const podSubnet = awsNames(spec).podSubnetTag;
     const relay = parsed.hubble?.relay ?? false;
     const metrics = parsed.hubble?.metrics ?? false;
     if (eks && !spec.apiServer)
@@ -128,7 +130,8 @@ export class Cilium extends Component {
     const values: CiliumValues = {
       ...(eks
         ? {
-            eni: { enabled: true },
+            // Pod IPs from the subnets of the secondary CIDR only (Terraform tags them).
+            eni: { enabled: true, subnetTagsFilter: [`${podSubnet.key}=${podSubnet.value}`] },
             ipam: { mode: 'eni' },
             routingMode: 'native',
             egressMasqueradeInterfaces: 'eth0',
@@ -140,6 +143,9 @@ export class Cilium extends Component {
             routingMode: 'tunnel',
             tunnelProtocol: 'vxlan',
             kubeProxyReplacement: false,
+            // The API server and (in tunnel mode) istiod run on the node: let CIDR policies (the
+            // flows' `kubeApi`) select node addresses, which Cilium otherwise gives the host identity.
+            policyCIDRMatchMode: ['nodes'],
           }),
       encryption: { enabled: true, type: 'wireguard', nodeEncryption: true },
       socketLB: { hostNamespaceOnly: true },
@@ -225,6 +231,13 @@ export class Cilium extends Component {
     addMonitor(this, { name: 'cilium-envoy', podLabels: { 'k8s-app': 'cilium-envoy' }, port: { name: 'envoy-metrics', number: 9964 } });
     if (metrics) addMonitor(this, { name: 'hubble-metrics', podLabels: AGENT.podLabels, port: { name: 'hubble-metrics', number: 9965 } });
   }
+
+  /**
+   * The taint Cilium's agent removes from a node once it is ready: a node provisioner (Karpenter's
+   * NodePool `startupTaints`) sets it, so no pod is scheduled on a node before its network works.
+   * @see https://docs.cilium.io/en/v1.18/installation/taints/
+   */
+  readonly agentNotReadyTaint = { key: 'node.cilium.io/agent-not-ready', value: 'true', effect: 'NoExecute' } as const;
 
   /**
    * True when the API server reaches pod IPs, so admission webhooks may run in pods: with native

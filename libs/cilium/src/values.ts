@@ -28,7 +28,9 @@ export interface CiliumPrometheusValues {
  */
 export interface CiliumValues {
   /** ENI mode (EKS only; absent in kind). */
-  readonly eni?: { readonly enabled: true };
+  readonly eni?: { readonly enabled: true; readonly subnetTagsFilter: readonly string[] };
+  /** Entities CIDR selectors may match besides external addresses (kind: `nodes`, where the API server runs). */
+  readonly policyCIDRMatchMode?: readonly 'nodes'[];
   readonly ipam: CiliumIpamValues;
   readonly routingMode: 'native' | 'tunnel';
   /** Encapsulation in tunnel mode. */

@@ -9,6 +9,13 @@ import type { ClusterSpec } from './cluster-spec';
 export interface AwsNames {
   /** Tag on the subnets and security groups Karpenter launches nodes into: `karpenter.sh/discovery=<value>`. */
   readonly discoveryTag: { readonly key: 'karpenter.sh/discovery'; readonly value: string };
+  /**
+   * Tag of the subnets carved from the pods' secondary CIDR (`network.podCidr`): Cilium's operator
+   * creates the pods' ENIs only in subnets carrying it (`eni.subnetTagsFilter`).
+   */
+  readonly podSubnetTag: { readonly key: string; readonly value: string };
+  /** IAM role of Cilium's operator (ENI IPAM: EC2 network interfaces), bound by Pod Identity to `kube-system/cilium-operator`. */
+  readonly ciliumOperatorRole: string;
   readonly karpenter: {
     /** IAM role of the nodes Karpenter launches (the EC2NodeClass `role`). */
     readonly nodeRole: string;
@@ -24,6 +31,8 @@ export function awsNames(spec: Pick<ClusterSpec, 'name'>): AwsNames {
   const n = spec.name;
   return {
     discoveryTag: { key: 'karpenter.sh/discovery', value: n },
+    podSubnetTag: { key: 'platform/subnet', value: 'pods' },
+    ciliumOperatorRole: `${n}-cilium-operator`,
     karpenter: {
       nodeRole: `${n}-karpenter-node`,
       interruptionQueue: `${n}-karpenter-interruption`,
