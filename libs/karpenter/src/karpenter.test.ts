@@ -54,6 +54,14 @@ function compose(props: Partial<KarpenterProps> = {}) {
 const render = (props: Partial<KarpenterProps> = {}, overrides: TestSpecOverrides = {}) => renderTestCluster(compose(props), overrides);
 
 describe('Karpenter', () => {
+  test('NodePool startup taints from the CNI: no pod lands on a node before its network works', () => {
+    const taint = { key: 'node.cilium.io/agent-not-ready', value: 'true', effect: 'NoExecute' } as const;
+    expect(findObject(render({ startupTaints: [taint] }), 'karpenter', 'NodePool', 'default').spec.template.spec.startupTaints).toEqual([
+      taint,
+    ]);
+    expect(findObject(render(), 'karpenter', 'NodePool', 'default').spec.template.spec).not.toHaveProperty('startupTaints');
+  });
+
   test('NodePool default: amd64, linux, spot and on-demand, the instance types and CPU limit given, empty nodes go after 30s', () => {
     const pool = findObject(render({ instanceTypes: ['m5.large', 'm5.xlarge'] }), 'karpenter', 'NodePool', 'default');
     expect(pool.spec.template.spec.requirements).toEqual([

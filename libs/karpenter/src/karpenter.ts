@@ -30,6 +30,7 @@ import {
   NodePoolSpecDisruptionConsolidationPolicy,
   NodePoolSpecLimits,
   NodePoolSpecTemplateSpecRequirementsOperator,
+  NodePoolSpecTemplateSpecStartupTaintsEffect,
 } from '@platform/crds/generated/karpenter.sh';
 import {
   Ec2NodeClass,
@@ -79,6 +80,20 @@ const propsSchema = strictObject({
   amiVersion: z.string({ error: (iss) => amiVersionMessage(iss.input) }).refine((v) => v === 'latest' || BOTTLEROCKET_VERSION.test(v), {
     error: (iss) => amiVersionMessage(iss.input),
   }),
+  /**
+   * Taints new nodes start with, which their owner removes once the node is ready: the CNI's
+   * `agentNotReadyTaint` (`cilium.agentNotReadyTaint`), so no pod lands on a node before its network works.
+   * @default []
+   */
+  startupTaints: z
+    .array(
+      strictObject({
+        key: z.string().min(1),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+      }),
+    )
+    .optional(),
   /**
    * Replicas of the controller (one leader, the others on standby).
    * @default - the cluster's `availability.replicas`
@@ -176,6 +191,9 @@ export class Karpenter extends Component {
         template: {
           spec: {
             nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: NODE_CLASS },
+            ...(p.startupTaints?.length && {
+              startupTaints: p.startupTaints.map((t) => ({ ...t, effect: t.effect as NodePoolSpecTemplateSpecStartupTaintsEffect })),
+            }),
             requirements: [
               { key: 'kubernetes.io/arch', operator: In, values: ['amd64'] },
               { key: 'kubernetes.io/os', operator: In, values: ['linux'] },
