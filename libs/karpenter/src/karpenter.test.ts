@@ -211,7 +211,7 @@ describe('Karpenter', () => {
       'clusters/test.ts: components.karpenter.instanceTypes[0]: got "m5 large", expected an EC2 instance type such as "m5.large"',
     ]);
     expect(synthProblems(() => render({ cpulimit: '20' } as never))).toEqual([
-      'clusters/test.ts: components.karpenter.cpulimit: unknown field "cpulimit"; allowed: additionalValues, amiVersion, cni, cpuLimit, instanceTypes, replicas',
+      'clusters/test.ts: components.karpenter.cpulimit: unknown field "cpulimit"; allowed: additionalValues, amiVersion, cni, cpuLimit, instanceTypes, replicas, startupTaints',
     ]);
     expect(synthProblems(() => render({ cni: undefined } as never))[0]).toBe(
       "clusters/test.ts: components.karpenter.cni: got nothing, expected the cluster's CNI component (the Cilium component of this cluster file)",
