@@ -11,14 +11,15 @@ export interface MainOptions {
   readonly argv: readonly string[];
 }
 
-const USAGE = `usage: npm run synth [-- --out <dir>] [--charts-dir <dir>]
+const USAGE = `usage: npm run synth [-- --out <dir>] [--charts-dir <dir>] [--crds-dir <dir>]
   --out <dir>         where to write (default: <root>/dist)
-  --charts-dir <dir>  pinned chart sources (default: $PLATFORM_CHARTS_DIR, else ../shared/charts if it exists, else download into .cache/charts)`;
+  --charts-dir <dir>  pinned chart sources (default: $PLATFORM_CHARTS_DIR, else ../shared/charts if it exists, else download into .cache/charts)
+  --crds-dir <dir>    pinned upstream manifest files (default: $PLATFORM_CRDS_DIR, else ../shared/crds if it exists, else download into .cache/crds)`;
 
 const SYNTH = {
   name: 'synth',
   usage: USAGE,
-  options: { out: { type: 'string' }, 'charts-dir': { type: 'string' } },
+  options: { out: { type: 'string' }, 'charts-dir': { type: 'string' }, 'crds-dir': { type: 'string' } },
 } as const;
 
 /** The synth command. Resolves to the process exit code (0 done, 1 synth failed, 2 usage; cli-args.ts); never throws. */
@@ -32,7 +33,11 @@ async function synth(root: string, modules: readonly ClusterModule[], flags: Fla
   const started = process.hrtime.bigint();
   try {
     // component.json paths always name the repository's dist/, wherever this run writes.
-    const result = await synthesize(modules, out, { root, chartsDir: flags['charts-dir'] && resolve(flags['charts-dir']) });
+    const result = await synthesize(modules, out, {
+      root,
+      chartsDir: flags['charts-dir'] && resolve(flags['charts-dir']),
+      crdsDir: flags['crds-dir'] && resolve(flags['crds-dir']),
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const clusters = [...new Set([...result.files.keys()].map((f) => f.split('/')[0]))];
     if (result.recovered) console.log(`synth: ${result.recovered}`);

@@ -124,7 +124,11 @@ export async function renderAll(modules: readonly ClusterModule[], options: Hydr
   if (modules.length === 0) problems.push({ file: 'clusters/', path: '', message: 'no cluster files: add clusters/<name>.ts' });
   if (problems.length > 0) throw new SynthError(problems);
 
-  const charts = await hydrate(composed.flatMap(chartRequests), options);
+  const charts = await hydrate(
+    composed.flatMap(chartRequests),
+    options,
+    composed.flatMap((c) => c.platform.components),
+  );
   const clusters: RenderedCluster[] = [];
   for (const cluster of composed) {
     try {

@@ -40,6 +40,7 @@ export function componentJson(distPath: string, cluster: string, c: RenderedComp
     wave: c.wave,
     dependsOn: [...c.dependsOn],
     ...(c.chart && { chart: { ...c.chart, valuesFile: `${dir}/values.yaml` } }),
+    ...(c.upstreamFiles && { upstreamFiles: { ...c.upstreamFiles, files: c.upstreamFiles.files.map((f) => ({ ...f })) } }),
     // A component that renders nothing has no folder to sync, and no ApplicationSet.
     ...(c.objects.length > 0 && { manifests: `${dir}/manifests` }),
     syncOptions: [...c.syncOptions],

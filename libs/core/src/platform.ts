@@ -10,6 +10,7 @@ import { parseOrThrow } from './validation';
 import { deriveWaves } from './component-json';
 import { type PlaintextPort, type TrafficFlow, renderFlows } from './flows';
 import type { Exposure } from './addons';
+import type { UpstreamFiles } from './manifests';
 
 /** What a cluster file exports: facts plus composition. */
 export interface ClusterDefinition {
@@ -213,6 +214,8 @@ export interface RenderedComponent {
   };
   /** Version of the software the chart installs, when the component states it. */
   readonly appVersion?: string;
+  /** Provenance of the pinned upstream manifest files in the manifests (manifests.ts). */
+  readonly upstreamFiles?: UpstreamFiles;
   readonly values?: object;
   readonly syncOptions: readonly string[];
   readonly flows: readonly Flow[];
@@ -304,7 +307,9 @@ export function composeCluster(definition: ClusterDefinition, file: string): Com
 
 /** The charts a composed cluster renders, one request per component with a chart. */
 export function chartRequests(cluster: ComposedCluster): ChartRequest[] {
-  const apiVersions = [...new Set(cluster.platform.components.flatMap((c) => c.chart?.apiVersions ?? []))].sort();
+  const apiVersions = [
+    ...new Set(cluster.platform.components.flatMap((c) => [...(c.chart?.apiVersions ?? []), ...(c.manifests?.apiVersions ?? [])])),
+  ].sort();
   return cluster.platform.components
     .filter((c) => c.chart)
     .map((c) => ({
@@ -366,6 +371,7 @@ export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Co
         releaseName: c.chart.releaseName ?? c.name,
       },
       appVersion: c.chart?.appVersion,
+      upstreamFiles: c.upstreamFiles,
       values: c.chart?.values,
       syncOptions: c.syncOptions,
       flows: c.flows,
