@@ -1,9 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { z } from 'zod';
 import { commonLabels } from './labels';
 import type { Platform } from './platform';
 import { ChartUse, chartPinProblems } from './chart';
 import { PinnedManifests, UpstreamFiles, resolveManifests } from './manifests';
-import { Problem, SynthError } from './errors';
+import { Problem, SynthError, showValue } from './errors';
 import { Namespace } from './namespace';
 import { DNS1123_LABEL, issuesToProblems } from './validation';
 import type { ProjectName } from './component-json';
@@ -261,3 +262,13 @@ export function parseComponentProps<S extends import('zod').ZodType>(
   }
   throw new SynthError(problems);
 }
+
+/**
+ * A props field holding another component of the cluster file (a typed wire): checked at synth,
+ * so a wrong value fails with the field path instead of deep inside the component.
+ * @param what names the expected component in the message, e.g. `CNI (Cilium)`
+ */
+export const componentSchema = <T extends Component = Component>(what: string) =>
+  z.custom<T>((v) => isInstance(Component, v), {
+    error: (iss) => `got ${showValue(iss.input)}, expected the ${what} component (a value of the cluster file)`,
+  });

@@ -54,7 +54,7 @@ describe('GatewayApi', () => {
   test('a CNI that is not a component fails with what is expected', () => {
     expect(synthProblems(() => renderTestCluster((p) => new GatewayApi(p, 'gateway-api', { cni: 'cilium' as never })))).toEqual([
       expect.stringContaining(
-        `components.gateway-api.cni: got "cilium", expected the cluster's CNI component (the Cilium component of this cluster file)`,
+        `components.gateway-api.cni: got "cilium", expected the cluster's CNI (Cilium) component (a value of the cluster file)`,
       ),
     ]);
   });

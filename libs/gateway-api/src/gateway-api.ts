@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Component, Namespace, Platform, isInstance, parseComponentProps, showValue, strictObject } from '@platform/core';
+import { Component, Namespace, Platform, parseComponentProps, strictObject, componentSchema } from '@platform/core';
 import { GATEWAY_API_CRDS, GATEWAY_API_VERSIONS_SERVED } from './versions';
 
 /** The props of GatewayApi, checked at synth; the TypeScript type is derived from it (one definition). */
@@ -8,11 +8,7 @@ const propsSchema = strictObject({
    * The cluster's CNI component (Cilium): the CRDs sync after it, like everything but the CNI.
    * @default - no CNI component in the cluster: nothing to wait for
    */
-  cni: z
-    .custom<Component>((v) => isInstance(Component, v), {
-      error: (iss) => `got ${showValue(iss.input)}, expected the cluster's CNI component (the Cilium component of this cluster file)`,
-    })
-    .optional(),
+  cni: componentSchema("cluster's CNI (Cilium)").optional(),
 });
 
 export type GatewayApiProps = z.input<typeof propsSchema>;

@@ -1,18 +1,23 @@
 import { z } from 'zod';
-import { Component, Platform, additionalValuesSchema, isInstance, mergeValues, parseComponentProps, strictObject } from '@platform/core';
+import {
+  Component,
+  Platform,
+  additionalValuesSchema,
+  mergeValues,
+  parseComponentProps,
+  strictObject,
+  componentSchema,
+} from '@platform/core';
 import { ISTIO_NAMESPACE, istioSystemNamespace } from './namespace';
 import type { IstioBaseValues } from './values';
 import { ISTIO_BASE_CHART } from './versions';
 
-const component = (what: string) =>
-  z.custom<Component>((v) => isInstance(Component, v), { error: `expected the ${what} component (a value of the cluster file)` });
-
 /** The props of IstioBase, checked at synth; the TypeScript type is derived from it (one definition). */
 const propsSchema = strictObject({
   /** The cluster's CNI (Cilium): Istio's CNI plugin chains after it, so the mesh installs after it. */
-  cni: component('CNI (Cilium)'),
+  cni: componentSchema('CNI (Cilium)'),
   /** The component delivering the Gateway API CRDs, which istiod watches from its start. */
-  gatewayApi: component('Gateway API CRDs'),
+  gatewayApi: componentSchema('Gateway API CRDs'),
   /**
    * istiod runs on the host network: pass the same value as to Istiod (both declare istio-system).
    * @default false

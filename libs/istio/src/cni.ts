@@ -5,10 +5,10 @@ import {
   Platform,
   additionalValuesSchema,
   helmResources,
-  isInstance,
   mergeValues,
   parseComponentProps,
   strictObject,
+  componentSchema,
 } from '@platform/core';
 import type { IstioBase } from './base';
 import type { IstioCniValues } from './values';
@@ -17,7 +17,7 @@ import { ISTIO_CNI_CHART, ISTIO_IMAGES } from './versions';
 /** The props of IstioCni, checked at synth; the TypeScript type is derived from it (one definition). */
 const propsSchema = strictObject({
   /** Istio's CRDs and webhook (IstioBase): the node agent installs after them. */
-  base: z.custom<IstioBase>((v) => isInstance(Component, v), { error: 'expected the IstioBase component' }),
+  base: componentSchema<IstioBase>('IstioBase'),
   /**
    * Where the node's CNI plugin binaries live (the kubelet's `--cni-bin-dir`).
    * @default '/opt/cni/bin'

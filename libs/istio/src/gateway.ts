@@ -11,7 +11,6 @@ import {
   flow,
   ha,
   helmResources,
-  isInstance,
   mergeValues,
   namespaceSelector,
   parseComponentProps,
@@ -19,6 +18,7 @@ import {
   replicasSchema,
   strictObject,
   workload,
+  componentSchema,
 } from '@platform/core';
 import {
   Gateway,
@@ -33,15 +33,12 @@ import type { Istiod } from './istiod';
 import type { IstioGatewayValues } from './values';
 import { ISTIO_GATEWAY_CHART, ISTIO_IMAGES } from './versions';
 
-const componentOf = <T extends Component>(what: string) =>
-  z.custom<T>((v) => isInstance(Component, v), { error: `expected the ${what} component (a value of the cluster file)` });
-
 /** The props of IstioGateway, checked at synth; the TypeScript type is derived from it (one definition). */
 const propsSchema = strictObject({
   /** The control plane: the gateway's proxy is injected by it and configured from it. */
-  istiod: componentOf<Istiod>('Istiod'),
+  istiod: componentSchema<Istiod>('Istiod'),
   /** The component delivering the Gateway API CRDs (Gateway, HTTPRoute): exposed components wait for it. */
-  gatewayApi: componentOf<Component>('Gateway API CRDs'),
+  gatewayApi: componentSchema<Component>('Gateway API CRDs'),
   /**
    * Issuer of the certificate of every host exposed without its own `tls`, e.g.
    * `certManager.issuer('letsencrypt-production')`.

@@ -11,7 +11,6 @@ import {
   flow,
   ha,
   helmResources,
-  isInstance,
   kubeApi,
   mergeValues,
   parseComponentProps,
@@ -20,6 +19,7 @@ import {
   strictObject,
   whenComposed,
   workload,
+  componentSchema,
 } from '@platform/core';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '@platform/crds/generated/security.istio.io';
 import type { IstioBase } from './base';
@@ -28,15 +28,12 @@ import { ISTIO_NAMESPACE, istioSystemNamespace } from './namespace';
 import type { IstiodValues } from './values';
 import { ISTIOD_CHART, ISTIO_IMAGES } from './versions';
 
-const componentOf = <T extends Component>(what: string) =>
-  z.custom<T>((v) => isInstance(Component, v), { error: `expected the ${what} component (a value of the cluster file)` });
-
 /** The props of Istiod, checked at synth; the TypeScript type is derived from it (one definition). */
 const propsSchema = strictObject({
   /** Istio's CRDs (IstioBase): istiod installs after them, and the mesh's policies wait for them. */
-  base: componentOf<IstioBase>('IstioBase'),
+  base: componentSchema<IstioBase>('IstioBase'),
   /** The istio-cni node agent: injected pods get their traffic redirection from it (no NET_ADMIN init container). */
-  cni: componentOf<IstioCni>('IstioCni'),
+  cni: componentSchema<IstioCni>('IstioCni'),
   /**
    * Replicas of istiod (a PodDisruptionBudget and spread from 2 on).
    * @default - the cluster's `availability.replicas`

@@ -214,7 +214,7 @@ describe('Karpenter', () => {
       'clusters/test.ts: components.karpenter.cpulimit: unknown field "cpulimit"; allowed: additionalValues, amiVersion, cni, cpuLimit, instanceTypes, replicas, startupTaints',
     ]);
     expect(synthProblems(() => render({ cni: undefined } as never))[0]).toBe(
-      "clusters/test.ts: components.karpenter.cni: got nothing, expected the cluster's CNI component (the Cilium component of this cluster file)",
+      "clusters/test.ts: components.karpenter.cni: got nothing, expected the cluster's CNI (Cilium) component (a value of the cluster file)",
     );
   });
 

@@ -14,7 +14,6 @@ import {
   flow,
   ha,
   helmResources,
-  isInstance,
   kubeApi,
   mergeValues,
   oncePerCluster,
@@ -24,6 +23,7 @@ import {
   showValue,
   strictObject,
   workload,
+  componentSchema,
 } from '@platform/core';
 import {
   NodePool,
@@ -55,9 +55,7 @@ const propsSchema = strictObject({
    * The cluster's CNI component (Cilium). Karpenter syncs after it: the nodes it launches become
    * Ready only once the CNI runs on them, and the controller's own pods need pod networking.
    */
-  cni: z.custom<Component>((v) => isInstance(Component, v), {
-    error: (iss) => `got ${showValue(iss.input)}, expected the cluster's CNI component (the Cilium component of this cluster file)`,
-  }),
+  cni: componentSchema("cluster's CNI (Cilium)"),
   /** EC2 instance types the `default` NodePool may launch (amd64), e.g. `['m5.large']`. */
   instanceTypes: z
     .array(
