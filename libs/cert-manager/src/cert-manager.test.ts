@@ -121,6 +121,20 @@ describe('CertManager', () => {
     expect((cluster.components.find((x) => x.name === 'cert-manager')!.values as any).config.gatewayAPI.enabled).toBe(true);
   });
 
+  test('syncs after the ingress gateway it is given (a typed wire), and only then', () => {
+    class Gateway extends Component {
+      constructor(scope: Platform) {
+        super(scope, 'istio-gateway', { namespace: Namespace.restricted('istio-ingress'), project: 'infrastructure' });
+      }
+    }
+    const issuers = [Issuer.selfSignedCa({ name: 'platform-ca', commonName: 'Test CA' })];
+    const wired = renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers, gateway: new Gateway(p) }));
+    expect(findComponent(wired, 'cert-manager').dependsOn).toEqual(['istio-gateway', 'namespaces']);
+    expect(findComponent(wired, 'cert-manager').wave).toBeGreaterThan(findComponent(wired, 'istio-gateway').wave);
+    const alone = renderTestCluster((p) => new CertManager(p, 'cert-manager', { issuers }));
+    expect(findComponent(alone, 'cert-manager').dependsOn).toEqual(['namespaces']);
+  });
+
   test('bad input fails with the field path', () => {
     expect(() =>
       renderTestCluster((p) => {

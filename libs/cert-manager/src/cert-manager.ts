@@ -11,6 +11,7 @@ import {
   addMonitor,
   ARGOCD_SYNC_WAVE,
   Component,
+  componentSchema,
   Platform,
   additionalValuesSchema,
   helmResources,
@@ -38,6 +39,12 @@ const propsSchema = strictObject({
   issuers: z
     .array(z.custom<Issuer>((v) => v instanceof Issuer, { error: 'expected Issuer.letsEncrypt(...) or Issuer.selfSignedCa(...)' }))
     .min(1, { error: 'at least one issuer is needed' }),
+  /**
+   * The cluster's ingress gateway: cert-manager syncs after it, so the Gateway API CRDs exist when
+   * it starts (its Gateway API support) and HTTP-01 challenge routes find their listener.
+   * @default - none: nothing to wait for
+   */
+  gateway: componentSchema('ingress gateway').optional(),
   /**
    * Replicas of the controller, webhook and CA injector.
    * @default - the cluster's `availability.replicas`
@@ -104,6 +111,7 @@ export class CertManager extends Component {
     super(scope, id, {
       namespace: Namespace.restricted(NAMESPACE),
       project: 'infrastructure',
+      dependsOn: parsed.gateway ? [parsed.gateway.name] : [],
       chart: { ...CERT_MANAGER_CHART, values: mergeValues(values, parsed.additionalValues) },
     });
 
