@@ -1,7 +1,8 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager } from '@platform/cert-manager';
-import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53 } from './_shared';
+import { Karpenter } from '@platform/karpenter';
+import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53, networkAndMesh } from './_shared';
 
 /** Production on EKS over three zones: two replicas of every HA workload, spread over zones. */
 export default defineCluster(
@@ -14,11 +15,21 @@ export default defineCluster(
     domain: 'platform.example.com',
     network: EKS_NETWORK,
     kubernetesVersion: '1.33',
+    // The EKS API endpoint, recorded from Terraform: `terraform -chdir=apps/terraform-aws/envs/prod output -raw cluster_endpoint_host`.
+    apiServer: { host: '7B2E64A0C91D3F58E0A4B6C2D8F17E93.gr7.eu-west-1.eks.amazonaws.com' },
     gitops: GITOPS,
     availability: { replicas: 2, spread: 'zone' },
   },
   (platform) => {
-    const certManager = new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com') });
+    const { cilium, gateway } = networkAndMesh(platform, { hubble: { relay: true, metrics: true } });
+    new Karpenter(platform, 'karpenter', {
+      cni: cilium,
+      startupTaints: [cilium.agentNotReadyTaint],
+      instanceTypes: ['m5.large'],
+      cpuLimit: '20',
+      amiVersion: 'v1.64.0',
+    });
+    const certManager = new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com'), gateway });
     new ArgoCd(platform, 'argocd', { replicas: 2, tls: certManager.issuer('letsencrypt-production') });
   },
 );

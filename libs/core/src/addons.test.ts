@@ -106,6 +106,38 @@ describe('add-ons render only when their counterpart exists', () => {
     expect(web(cluster).dependsOn).toContain('gateway');
   });
 
+  test('a bootstrap component (Argo CD) never waits for the platform: its route and certificate are a companion component that does', () => {
+    class Issuers extends Component {
+      constructor(scope: Platform, id: string) {
+        super(scope, id, { namespace: Namespace.restricted('certs'), project: 'infrastructure' });
+      }
+    }
+    class Console extends Component {
+      constructor(scope: Platform, id: string, issuer: Issuers) {
+        super(scope, id, { namespace: Namespace.restricted('console'), project: 'bootstrap' });
+        expose(this, {
+          host: 'console.test.example.com',
+          service: 'console',
+          port: 80,
+          podLabels: { app: 'console' },
+          targetPort: 8080,
+          tls: { component: issuer, name: 'ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        });
+      }
+    }
+    const cluster = renderTestCluster((p) => {
+      new Console(p, 'console', new Issuers(p, 'certs'));
+      new Gateway(p, 'gateway');
+    });
+    expect(findObject(cluster, 'console-edge', 'HTTPRoute', 'console').metadata.namespace).toBe('console');
+    expect(findObject(cluster, 'console-edge', 'Certificate', 'console-test-example-com-tls').metadata.namespace).toBe('istio-ingress');
+    expect(cluster.components.find((c) => c.name === 'console')!.dependsOn).toEqual(['namespaces']);
+    const edge = cluster.components.find((c) => c.name === 'console-edge')!;
+    expect([edge.project, edge.namespace, edge.dependsOn]).toEqual(['bootstrap', 'console', ['certs', 'gateway', 'namespaces']]);
+    // The NetworkPolicy needs no CRD: it stays with the exposed pods.
+    expect(findObject(cluster, 'console', 'NetworkPolicy', 'allow-from-gateway-to-console').metadata.namespace).toBe('console');
+  });
+
   test('a host is exposed by one component: a second fails synth naming both', () => {
     class Other extends Component {
       constructor(scope: Platform, id: string) {

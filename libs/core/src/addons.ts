@@ -14,7 +14,7 @@ import {
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyRotationPolicy,
 } from '@platform/crds/generated/cert-manager.io';
-import type { Component } from './component';
+import { Component } from './component';
 import { Capability, providerOf } from './capability';
 
 export { Capability, provide, providerOf } from './capability';
@@ -188,8 +188,13 @@ export function expose(component: Component, props: ExposeProps): void {
       secretName: tlsSecretName(props.host),
     };
     component.platform.network.exposures.push(exposure);
-    component.needs(ingress.crds);
-    new HttpRoute(component, `httproute-${namespace}-${props.service}`, {
+    // The route and certificate need the Gateway API and cert-manager CRDs, so their Application
+    // waits for those components. A bootstrap component (Argo CD) never waits for the platform:
+    // its route and certificate go into a companion component that does.
+    const owner = component.project === 'bootstrap' ? edgeOf(component) : component;
+    owner.needs(ingress.crds);
+    owner.needs(issuer.component);
+    new HttpRoute(owner, `httproute-${namespace}-${props.service}`, {
       metadata: { name: props.service, namespace },
       spec: {
         hostnames: [props.host],
@@ -208,8 +213,7 @@ export function expose(component: Component, props: ExposeProps): void {
       ports: [{ port: props.targetPort }],
       label: `HTTPS ${props.host}`,
     });
-    component.needs(issuer.component);
-    new Certificate(component, `certificate-${props.host}`, {
+    new Certificate(owner, `certificate-${props.host}`, {
       metadata: { name: exposure.secretName, namespace: ingress.gateway.namespace },
       spec: {
         secretName: exposure.secretName,
@@ -223,4 +227,19 @@ export function expose(component: Component, props: ExposeProps): void {
       },
     });
   });
+}
+
+/**
+ * The HTTPRoutes and Certificates of a bootstrap component (Argo CD), as their own Application
+ * `<name>-edge` in the same project and namespace: synced by the platform wave by wave, after the
+ * gateway and the issuer, while the bootstrap component itself never waits for them.
+ */
+class Edge extends Component {
+  constructor(of: Component) {
+    super(of.platform, `${of.name}-edge`, { namespace: of.home, project: of.project });
+  }
+}
+
+function edgeOf(component: Component): Component {
+  return component.platform.tryFind(`${component.name}-edge`) ?? new Edge(component);
 }
