@@ -181,16 +181,25 @@ export function renderFlows(platform: Platform): void {
   const mesh = providerOf(platform, MESH);
   const meshed = (ns: string) => !!mesh && ours(ns) && declared.get(ns)!.meshed;
   const trustDomain = mesh?.trustDomain ?? 'cluster.local';
-  const flows = trafficFlows(platform);
+  const declaredFlows = trafficFlows(platform);
 
+  const included = (e: Endpoint) => !isWorkload(e) || platform.tryFind(e.component.name) === e.component;
+  const reported = new Set<string>();
+  for (const f of declaredFlows) {
+    // A flow of a component the cluster rejected (a duplicate name, say) was reported with it.
+    const reporter = [f.from, f.to].find((e): e is Workload => isWorkload(e) && included(e));
+    if (!reporter) continue;
+    for (const end of [f.from, f.to]) {
+      if (included(end)) continue;
+      const path = `components.${reporter.component.name}`;
+      const message = `flow "${f.label}" names component "${(end as Workload).component.name}", which this cluster does not include`;
+      if (!reported.has(path + message)) platform.report({ file: platform.file, path, message });
+      reported.add(path + message);
+    }
+  }
+  // Policies only for flows between what the cluster includes.
+  const flows = declaredFlows.filter((f) => included(f.from) && included(f.to));
   for (const f of flows) {
-    for (const end of [f.from, f.to])
-      if (isWorkload(end) && platform.tryFind(end.component.name) !== end.component)
-        platform.report({
-          file: platform.file,
-          path: `components.${(isWorkload(f.from) ? f.from : (f.to as Workload)).component.name}`,
-          message: `flow "${f.label}" names component "${end.component.name}", which this cluster does not include`,
-        });
     // The diagram: one edge per flow between components (or endpoints), from the side that opens the connection.
     const edge = (c: Component, e: Flow) => {
       if (!c.flows.some((x) => JSON.stringify(x) === JSON.stringify(e))) c.addFlow(e);
