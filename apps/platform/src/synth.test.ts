@@ -154,7 +154,7 @@ const CASES: Record<string, [phase: string, spec: string, body: string, message:
     'compose',
     `testSpec({ name: 'unknown-option' })`,
     `new CertManager(p, 'cert-manager', { issuers: [Issuer.selfSignedCa({ commonName: 'x' })], ...(bad && { replicsa: 2 }) } as never);`,
-    'components.cert-manager.replicsa: unknown field "replicsa"; allowed: additionalValues, issuers, replicas',
+    'components.cert-manager.replicsa: unknown field "replicsa"; allowed: additionalValues, gateway, issuers, replicas',
   ],
   'chart-range': [
     'compose',
