@@ -39,6 +39,13 @@ const VIOLATIONS: Record<string, (b: Baseline) => void> = {
   'spread-replicas': (b) => delete pod(b).topologySpreadConstraints,
   'namespace-default-deny': (b) => (b.denyAll.spec.ingress = [{ from: [{ podSelector: {} }] }]),
   'mesh-mtls-strict': (b) => (b.mesh.spec.mtls.mode = 'PERMISSIVE'),
+  'mesh-plaintext-port-only': (b) =>
+    b.extra.push({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'db', namespace: 'api' },
+      spec: { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'PERMISSIVE' } },
+    }),
   'no-secret-data': (b) =>
     b.extra.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'api' }, stringData: { username: 'app' } }),
   'no-automount-service-account-token': (b) => (b.serviceAccount.automountServiceAccountToken = true),

@@ -102,6 +102,12 @@ export const POLICIES: readonly Policy[] = [
     fix: 'Add a STRICT PeerAuthentication without selector in istio-system (mesh-wide) or in the namespace.',
   },
   {
+    id: 'mesh-plaintext-port-only',
+    rationale:
+      'Plaintext in the mesh is an exception for one port of a client that has no sidecar (the CloudNativePG operator), never for whole pods.',
+    fix: 'Declare the port with plaintextPort() from @platform/core (a port-level PERMISSIVE PeerAuthentication with its reason), or mesh the client.',
+  },
+  {
     id: 'no-secret-data',
     rationale: 'Secret values never live in git; they come from Vault through the Vault Secrets Operator.',
     fix: 'Remove the Secret (or its data/stringData) and deliver the value with a VaultStaticSecret or similar.',

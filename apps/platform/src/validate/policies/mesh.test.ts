@@ -10,13 +10,17 @@ describe('passing alternatives', () => {
       b.mesh.metadata.namespace = 'api';
     }));
 
-  it('a workload-scoped PERMISSIVE PeerAuthentication does not weaken the namespace', () =>
+  it('a port-level PERMISSIVE exception with its reason (plaintextPort) does not weaken the namespace', () =>
     passes((b) =>
       b.extra.push({
         apiVersion: 'security.istio.io/v1',
         kind: 'PeerAuthentication',
-        metadata: { name: 'db', namespace: 'api' },
-        spec: { selector: { matchLabels: { 'cnpg.io/cluster': 'db' } }, mtls: { mode: 'PERMISSIVE' } },
+        metadata: { name: 'db-plaintext-8000', namespace: 'api', annotations: { 'platform/reason': 'the operator has no sidecar' } },
+        spec: {
+          selector: { matchLabels: { 'cnpg.io/cluster': 'db' } },
+          mtls: { mode: 'STRICT' },
+          portLevelMtls: { '8000': { mode: 'PERMISSIVE' } },
+        },
       }),
     ));
 
@@ -44,5 +48,30 @@ describe('mesh mTLS', () => {
   it('a missing mesh-wide PeerAuthentication is reported on the Namespace', () => {
     const { findings } = run((b) => (b.mesh.metadata.namespace = 'somewhere'));
     expect(findings.map((f) => [f.rule, f.object])).toEqual([['mesh-mtls-strict', 'Namespace/api']]);
+  });
+});
+
+describe('plaintext only on a port, with its reason', () => {
+  const exception = (spec: Record<string, unknown>, annotations?: Record<string, string>) =>
+    run((b) =>
+      b.extra.push({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'db', namespace: 'api', ...(annotations && { annotations }) },
+        spec: { selector: { matchLabels: { 'cnpg.io/cluster': 'db' } }, ...spec },
+      }),
+    );
+
+  it('whole pods PERMISSIVE is a finding even when the namespace stays STRICT', () => {
+    const result = exception({ mtls: { mode: 'PERMISSIVE' } }, { 'platform/reason': 'why not' });
+    expect(rules(result)).toEqual(['mesh-plaintext-port-only']);
+    expect(result.findings[0].message).toContain('for whole pods');
+  });
+
+  it('a plaintext port without a reason is a finding', () => {
+    const result = exception({ mtls: { mode: 'STRICT' }, portLevelMtls: { '8000': { mode: 'DISABLE' } } });
+    expect(result.findings.map((f) => f.message)).toEqual([
+      'PeerAuthentication/api/db: port 8000 accepts plaintext without a reason (annotation platform/reason)',
+    ]);
   });
 });

@@ -7,6 +7,35 @@ const MESH_ROOT_NAMESPACE = 'istio-system';
 
 export function checkMesh(scope: ClusterScope): void {
   for (const ns of scope.items.filter((item) => item.kind === 'Namespace')) if (isMeshed(ns.object)) checkMtls(scope, ns);
+  for (const pa of scope.items.filter((item) => item.kind === 'PeerAuthentication' && hasSelector(item.object))) checkException(scope, pa);
+}
+
+const PLAINTEXT = new Set(['PERMISSIVE', 'DISABLE']);
+
+/**
+ * A workload-scoped PeerAuthentication may accept plaintext only on a port (what core's
+ * plaintextPort() renders, e.g. CloudNativePG's status port 8000), and only with its reason.
+ */
+function checkException(scope: ClusterScope, pa: Item): void {
+  const mode = getPath(pa.object, ['spec', 'mtls', 'mode']);
+  if (typeof mode === 'string' && PLAINTEXT.has(mode))
+    scope.report(
+      pa,
+      'mesh-plaintext-port-only',
+      'spec.mtls.mode',
+      `${pa.ref}: mtls.mode ${show(mode)} for whole pods; only a port may accept plaintext`,
+    );
+  const ports = Object.entries(asRecord(getPath(pa.object, ['spec', 'portLevelMtls'])))
+    .filter(([, v]) => PLAINTEXT.has(String(asRecord(v).mode)))
+    .map(([port]) => port);
+  const reason = asRecord(getPath(pa.object, ['metadata', 'annotations']))['platform/reason'];
+  if (ports.length > 0 && (typeof reason !== 'string' || reason.trim() === ''))
+    scope.report(
+      pa,
+      'mesh-plaintext-port-only',
+      'metadata.annotations',
+      `${pa.ref}: port ${ports.join(', ')} accepts plaintext without a reason (annotation platform/reason)`,
+    );
 }
 
 function isMeshed(ns: Json): boolean {
