@@ -14,7 +14,7 @@ import { k8s } from 'cdk8s-plus-30';
 import { AuthorizationPolicy, PeerAuthentication } from '@platform/crds/generated/security.istio.io';
 import { type Component, type ExternalEndpoint, type Flow } from './component';
 import { type Namespace } from './namespace';
-import { type Port, namespaceSelector } from './network';
+import { type Port, namespaceSelector, toPorts } from './network';
 import type { Platform } from './platform';
 import { Capability, providerOf } from './capability';
 import { ARGOCD_SYNC_OPTIONS, ARGOCD_SYNC_WAVE } from './labels';
@@ -161,8 +161,6 @@ const endpointName = (e: Endpoint) =>
         .replace(/'/g, '')
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '');
-const toPorts = (ports: readonly Port[] | undefined) =>
-  ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
 const selector = (w: Workload) => (w.podLabels ? { matchLabels: { ...w.podLabels } } : {});
 
 function npPeer(e: Endpoint, here: string): k8s.NetworkPolicyPeer {
@@ -224,7 +222,8 @@ export function renderFlows(platform: Platform): void {
   for (const { from, to, flows: fs } of groups.values()) {
     const portsOf = () => (fs.some((f) => !f.ports) ? undefined : fs.flatMap((f) => f.ports!));
     const rule = (peer: 'from' | 'to', e: Endpoint, here: string) => {
-      const ports = toPorts(portsOf());
+      const list = portsOf();
+      const ports = list && toPorts(list);
       return { [peer]: [npPeer(e, here)], ...(ports && { ports }) };
     };
     const within = isWorkload(from) && isWorkload(to) && from.name === to.name && from.namespace === to.namespace;
