@@ -32,6 +32,16 @@ describe.each(clusters)('cluster %s', (cluster) => {
     .sort();
   const gateways = of('Gateway');
 
+  test('every CRD is delivered by one component only (two Applications would fight over it)', () => {
+    const owners = new Map<string, string[]>();
+    for (const crd of of('CustomResourceDefinition'))
+      owners.set(crd.metadata.name, [...(owners.get(crd.metadata.name) ?? []), crd._component]);
+    expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
+    expect(owners.get('nodepools.karpenter.sh')).toEqual(
+      JSON.parse(readFileSync(join(DIST, cluster, 'cluster.json'), 'utf8')).provider === 'eks' ? ['karpenter-crd'] : undefined,
+    );
+  });
+
   test('one Gateway, class istio, in istio-ingress, behind an NLB on EKS and a LoadBalancer on kind', () => {
     expect(gateways.map((g) => [g.metadata.namespace, g.metadata.name, g.spec.gatewayClassName])).toEqual([
       ['istio-ingress', 'public', 'istio'],

@@ -57,6 +57,7 @@ export function renderKey(request: ChartRequest, helm: string): string {
         kubeVersion: request.kubeVersion,
         apiVersions: request.apiVersions,
         values: toYaml(request.chart.values),
+        ...(request.chart.includeCrds === false && { includeCrds: false }),
       }),
     )
     .digest('hex');
@@ -124,7 +125,8 @@ async function helmTemplate(request: ChartRequest, options: HydrateOptions, helm
   writeFileSync(values, toYaml(request.chart.values));
   const args = ['template', request.releaseName, located.dir, '--namespace', request.namespace, '--kube-version', request.kubeVersion];
   for (const api of request.apiVersions) args.push('--api-versions', api);
-  args.push('--include-crds', '--skip-tests', '--values', values);
+  if (request.chart.includeCrds !== false) args.push('--include-crds');
+  args.push('--skip-tests', '--values', values);
   // A hermetic helm: no user repositories, plugins or caches are read.
   const home = join(work, 'helm-home');
   const env = { PATH: process.env.PATH, HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home };

@@ -53,6 +53,12 @@ export interface ChartUse extends UpstreamChart {
    * @default - the component name
    */
   readonly releaseName?: string;
+  /**
+   * Render the chart's `crds/` directory too (`helm template --include-crds`). Off when another
+   * component delivers those CRDs from its own chart (Karpenter's controller and its CRD chart).
+   * @default true
+   */
+  readonly includeCrds?: boolean;
 }
 
 const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;

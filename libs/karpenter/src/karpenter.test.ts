@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
   KubeObject,
+  UpstreamChart,
   MONITORING,
   Namespace,
   Platform,
@@ -23,7 +24,7 @@ import {
 import { Karpenter, KarpenterProps } from '@platform/karpenter';
 import { helmBinary } from '../../../scripts/helm.mjs';
 import { locateChart } from '../../../scripts/charts.mjs';
-import { KARPENTER_CHART } from './versions';
+import { KARPENTER_CHART, KARPENTER_CRD_CHART } from './versions';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -129,7 +130,7 @@ describe('Karpenter', () => {
     });
     // No IRSA: EKS Pod Identity binds the controller role to karpenter/karpenter.
     expect((c.values as any).serviceAccount.annotations).toBeUndefined();
-    expect(c).toMatchObject({ namespace: 'karpenter', project: 'infrastructure', dependsOn: ['cilium', 'namespaces'] });
+    expect(c).toMatchObject({ namespace: 'karpenter', project: 'infrastructure', dependsOn: ['cilium', 'karpenter-crd', 'namespaces'] });
     expect(c.wave).toBeGreaterThan(findComponent(cluster, 'cilium').wave);
     expect(findObject(cluster, 'namespaces', 'Namespace', 'karpenter').metadata.labels['pod-security.kubernetes.io/enforce']).toBe(
       'restricted',
@@ -235,30 +236,48 @@ describe('Karpenter with the chart rendered by helm', () => {
   let rendered: ReturnType<typeof renderTestClusterWithCharts>;
   const prod = { environment: 'prod', availability: { replicas: 2, spread: 'zone' } } as const;
 
-  beforeAll(async () => {
-    const values = findComponent(render({}, prod), 'karpenter').values;
-    const { pin, chart, version } = KARPENTER_CHART;
+  /** What helm renders for one of the pinned charts, as synth runs it. */
+  async function helmTemplate(pinned: UpstreamChart, release: string, values: unknown, includeCrds: boolean): Promise<KubeObject[]> {
+    const { pin, chart, version } = pinned;
     const located = await locateChart({ name: chart, version, ...pin }, { root: ROOT });
     const work = mkdtempSync(join(tmpdir(), 'karpenter-test-'));
     try {
       const file = join(work, 'values.yaml');
-      writeFileSync(file, toYaml(values));
-      const args = ['template', 'karpenter', located.dir, '--namespace', 'karpenter', '--kube-version', '1.33', '--include-crds'];
+      writeFileSync(file, toYaml(values ?? {}));
+      const args = [
+        'template',
+        release,
+        located.dir,
+        '--namespace',
+        'karpenter',
+        '--kube-version',
+        '1.33',
+        ...(includeCrds ? ['--include-crds'] : []),
+      ];
       const text = execFileSync(helmBinary(ROOT), [...args, '--values', file], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: work },
       });
-      objects = parseAllDocuments(text)
+      return parseAllDocuments(text)
         .map((d) => d.toJS() as KubeObject | null)
         .filter((o): o is KubeObject => !!o);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-    rendered = renderTestClusterWithCharts(compose(), { karpenter: objects }, prod);
+  }
+
+  beforeAll(async () => {
+    const values = findComponent(render({}, prod), 'karpenter').values;
+    objects = await helmTemplate(KARPENTER_CHART, 'karpenter', values, false);
+    const crds = await helmTemplate(KARPENTER_CRD_CHART, 'karpenter-crd', {}, true);
+    rendered = renderTestClusterWithCharts(compose(), { karpenter: objects, 'karpenter-crd': crds }, prod);
   }, 60_000);
 
-  test('the CRDs come with the chart and sync first; the API versions the component declares are the ones they serve', () => {
-    const crds = findComponent(rendered, 'karpenter').objects.filter((o) => o.kind === 'CustomResourceDefinition');
+  test('the CRDs come from the karpenter-crd chart, an Application the controller waits for; none from the controller chart', () => {
+    expect(findComponent(rendered, 'karpenter').objects.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    expect(findComponent(rendered, 'karpenter').dependsOn).toContain('karpenter-crd');
+    expect(findComponent(rendered, 'karpenter-crd').dependsOn).toEqual(['cilium', 'namespaces']);
+    const crds = findComponent(rendered, 'karpenter-crd').objects.filter((o) => o.kind === 'CustomResourceDefinition');
     expect(crds.map((o) => o.metadata.name).sort()).toEqual([
       'capacitybuffers.autoscaling.x-k8s.io',
       'ec2nodeclasses.karpenter.k8s.aws',

@@ -40,7 +40,7 @@ import {
   Ec2NodeClassSpecMetadataOptionsHttpTokens,
 } from '@platform/crds/generated/karpenter.k8s.aws';
 import type { KarpenterValues } from './values';
-import { KARPENTER_CHART } from './versions';
+import { KARPENTER_CHART, KARPENTER_CRD_CHART } from './versions';
 
 /** An EC2 instance type: family (with optional generation/attributes), a dot, a size: `m5.large`, `m7i-flex.xlarge`. */
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -117,18 +117,29 @@ const RESOURCES: Resources = { cpu: { request: '250m', limit: '1' }, memory: { r
 const NODE_CLASS = 'default';
 
 /**
+ * Karpenter's CRDs from the karpenter-crd chart, the chart upstream keeps for installing and
+ * upgrading them: their own Application, synced before the controller's. Created by Karpenter.
+ */
+export class KarpenterCrd extends Component {
+  constructor(scope: Platform, id: string, cni: Component) {
+    super(scope, id, {
+      namespace: Namespace.restricted(NAMESPACE),
+      project: 'infrastructure',
+      dependsOn: [cni.name],
+      chart: { ...KARPENTER_CRD_CHART, values: {} },
+    });
+  }
+}
+
+/**
  * Karpenter (EKS only): the controller from the upstream chart, with its IAM role (EKS Pod
  * Identity) and interruption queue from the names Terraform shares (`awsNames`), and the cluster's
  * `default` EC2NodeClass (Bottlerocket) and NodePool.
  *
- * One component, one chart: the CRDs come from the karpenter chart's `crds/` (hydration renders
- * with `--include-crds`), not from the karpenter-crd chart. Upstream recommends the CRD chart
- * because `helm upgrade` never touches `crds/`; here every chart is rendered into plain manifests
- * that Argo CD applies and updates like any other object, so that reason does not hold, and both
- * charts ship the same CRD files. A second component with the karpenter-crd chart would deliver
- * every CRD twice (its own, and the karpenter chart's `crds/`) from two Applications. In the one
- * Application, the CRDs sync first (wave -1, core), the controller next, then the EC2NodeClass
- * (wave 1) and the NodePool that launches from it (wave 2).
+ * Two Applications, as upstream ships two charts: `<name>-crd` (the karpenter-crd chart, made
+ * here) and `<name>` (the karpenter chart rendered without its `crds/`, which would deliver the
+ * same CRDs twice), which waits for it. In the controller's Application the EC2NodeClass (wave 1)
+ * and the NodePool that launches from it (wave 2) follow the controller.
  */
 export class Karpenter extends Component {
   constructor(scope: Platform, id: string, props: KarpenterProps) {
@@ -140,10 +151,12 @@ export class Karpenter extends Component {
         message: `Karpenter runs only on EKS: it launches EC2 instances as nodes, and this cluster's provider is ${showValue(scope.spec.provider)}; remove the Karpenter component from this cluster file (kind's nodes are fixed at cluster creation)`,
       });
     const p = eks ? parseComponentProps(scope, id, propsSchema, props) : undefined;
+    const crd = p && new KarpenterCrd(scope, `${id}-crd`, p.cni);
     super(scope, id, {
       namespace: Namespace.restricted(NAMESPACE),
       project: 'infrastructure',
-      chart: p && { ...KARPENTER_CHART, values: mergeValues(chartValues(scope, p), p.additionalValues) },
+      dependsOn: crd ? [crd.name] : [],
+      chart: p && { ...KARPENTER_CHART, includeCrds: false, values: mergeValues(chartValues(scope, p), p.additionalValues) },
     });
     if (!p) return;
     this.needs(p.cni);
