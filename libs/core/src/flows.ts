@@ -242,24 +242,21 @@ export function renderFlows(platform: Platform): void {
       });
       continue;
     }
-    if (isWorkload(to) && ours(to.namespace)) {
-      const name = policyName('allow-from', endpointName(from), 'to', to.name);
-      if (!seen.has(`${to.namespace}/${name}`))
-        new k8s.KubeNetworkPolicy(to.component, `flow-np-${to.namespace}-${name}`, {
-          metadata: { name, namespace: to.namespace, annotations: PRUNE_LAST },
-          spec: { podSelector: selector(to), policyTypes: ['Ingress'], ingress: [rule('from', from, to.namespace)] },
-        });
-      seen.add(`${to.namespace}/${name}`);
-    }
-    if (isWorkload(from) && ours(from.namespace)) {
-      const name = policyName('allow-to', endpointName(to), 'from', from.name);
-      if (!seen.has(`${from.namespace}/${name}`))
-        new k8s.KubeNetworkPolicy(from.component, `flow-np-${from.namespace}-${name}`, {
-          metadata: { name, namespace: from.namespace, annotations: PRUNE_LAST },
-          spec: { podSelector: selector(from), policyTypes: ['Egress'], egress: [rule('to', to, from.namespace)] },
-        });
-      seen.add(`${from.namespace}/${name}`);
-    }
+    // Ingress at the target, egress at the source: the same rule seen from each end.
+    const open = (at: Workload, direction: 'Ingress' | 'Egress', name: string, peer: Endpoint) => {
+      if (!ours(at.namespace) || seen.has(`${at.namespace}/${name}`)) return;
+      seen.add(`${at.namespace}/${name}`);
+      new k8s.KubeNetworkPolicy(at.component, `flow-np-${at.namespace}-${name}`, {
+        metadata: { name, namespace: at.namespace, annotations: PRUNE_LAST },
+        spec: {
+          podSelector: selector(at),
+          policyTypes: [direction],
+          ...(direction === 'Ingress' ? { ingress: [rule('from', peer, at.namespace)] } : { egress: [rule('to', peer, at.namespace)] }),
+        },
+      });
+    };
+    if (isWorkload(to)) open(to, 'Ingress', policyName('allow-from', endpointName(from), 'to', to.name), from);
+    if (isWorkload(from)) open(from, 'Egress', policyName('allow-to', endpointName(to), 'from', from.name), to);
   }
 
   if (!mesh) return;
