@@ -177,7 +177,11 @@ export async function hydrate(
 ): Promise<HydrateResult> {
   const [charts, manifests] = await Promise.allSettled([
     renderCharts(requests, options),
-    readManifests(components, { root: options.root, crdsDir: options.crdsDir }),
+    readManifests(components, {
+      root: options.root,
+      crdsDir: options.crdsDir,
+      cacheDir: join(options.cacheDir ?? join(options.root, '.cache', 'renders'), 'documents'),
+    }),
   ]);
   if (charts.status === 'fulfilled' && manifests.status === 'fulfilled')
     return { ...charts.value, objects: mergeRendered(charts.value.objects, manifests.value) };

@@ -99,6 +99,26 @@ describe('pinned manifest files are delivered like a chart', () => {
     expect(findComponent(b, 'certs').objects[0].metadata.labels).not.toEqual({ changed: 'yes' });
   });
 
+  test('parsed files are kept on disk by their pinned sha256, so a warm synth parses no YAML', async () => {
+    const cacheDir = tempDir();
+    const gatewayClasses: PinnedManifests = {
+      project: 'gateway-api',
+      repo: 'kubernetes-sigs/gateway-api',
+      tag: 'v1.5.1',
+      files: ['gateway.networking.k8s.io_gatewayclasses.yaml'],
+      apiVersions: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'],
+    };
+    const cluster = await renderTestClusterWithManifests(
+      (p) => new Delivery(p, 'gateway-api', gatewayClasses),
+      {},
+      { root: ROOT, cacheDir },
+    );
+    const { sha256: digest } = pinOf('gateway-api-1.5.1/gateway.networking.k8s.io_gatewayclasses.yaml');
+    const kept = JSON.parse(readFileSync(join(cacheDir, `manifests-${digest}.json`), 'utf8'));
+    expect(kept.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['gatewayclasses.gateway.networking.k8s.io']);
+    expect(findComponent(cluster, 'gateway-api').objects.map((o) => o.metadata.name)).toEqual(['gatewayclasses.gateway.networking.k8s.io']);
+  });
+
   test('the CRD dir comes from --crds-dir (crdsDir) as well', async () => {
     const dir = tempDir();
     cpSync(join(SHARED, 'cert-manager'), join(dir, 'cert-manager'), { recursive: true });

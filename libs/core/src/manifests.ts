@@ -7,7 +7,10 @@
  * `.cache/crds/`. The objects join the component's chart objects, so they get the same
  * normalization (CRDs at sync-wave -1, server-side apply for the big ones), patches and checks.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { writeFileAtomic } from '../../../scripts/pinned-files.mjs';
 import crdSources from '@platform/crds/crd-sources.json';
 import { loadPins, locateCrds, pinnedPath, readPinnedCrds } from '../../crds/scripts/pinned-crds.mjs';
 import { clusterScopedCrdKinds } from './chart-objects';
@@ -97,14 +100,26 @@ export interface ReadManifestsOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Per download. @default 30 s */
   readonly timeoutMs?: number;
+  /**
+   * Where parsed files are kept between runs (`<cacheDir>/manifests-<sha256>.json`): parsing YAML
+   * is the slow part, and a file's content is fixed by its pinned sha256.
+   * @default - this process only
+   */
+  readonly cacheDir?: string;
 }
 
 /** Parsed files by sha256: the same files are delivered in every cluster; each component gets a copy. */
 const parsed = new Map<string, KubeObject[]>();
 
-function parseManifestFile(path: string, sha256: string, data: Buffer): KubeObject[] {
+function parseManifestFile(path: string, sha256: string, data: Buffer, cacheDir: string | undefined): KubeObject[] {
   const known = parsed.get(sha256);
   if (known) return structuredClone(known);
+  const cached = cacheDir && join(cacheDir, `manifests-${sha256}.json`);
+  if (cached && existsSync(cached)) {
+    const objects = JSON.parse(readFileSync(cached, 'utf8')) as KubeObject[];
+    parsed.set(sha256, objects);
+    return structuredClone(objects);
+  }
   // YAML 1.1, as Kubernetes reads it (and as hydrate parses what helm renders).
   const objects = parseAllDocuments(data.toString('utf8'), { version: '1.1' }).flatMap((doc, i) => {
     if (doc.errors.length > 0) throw new Error(`${path}: document ${i + 1}: ${doc.errors[0].message.split('\n')[0]}`);
@@ -115,6 +130,7 @@ function parseManifestFile(path: string, sha256: string, data: Buffer): KubeObje
     return [value];
   });
   parsed.set(sha256, objects);
+  if (cached) writeFileAtomic(cached, JSON.stringify(objects));
   return structuredClone(objects);
 }
 
@@ -139,7 +155,7 @@ export async function readManifests(
     try {
       const paths = manifests.files.map((f) => pinnedPath(pins, manifests.project, f));
       const files = await readPinnedCrds(paths, location, pins, { timeoutMs: options.timeoutMs });
-      const objects = paths.flatMap((p) => parseManifestFile(p, pins.files.get(p)!.sha256, files.get(p)!));
+      const objects = paths.flatMap((p) => parseManifestFile(p, pins.files.get(p)!.sha256, files.get(p)!, options.cacheDir));
       if (manifests.namespace) {
         const clusterCrds = clusterScopedCrdKinds(objects);
         for (const o of objects) {
