@@ -19,6 +19,9 @@ export function clusterScopedCrdKinds(objects: readonly KubeObject[]): Set<strin
 /** Objects above this size need server-side apply (the last-applied annotation is limited to 262,144 bytes). */
 const CLIENT_SIDE_APPLY_LIMIT = 262_144;
 
+/** Objects normalizeChartObjects has made explicit (it runs again, for its checks, after patches). */
+const NORMALIZED = new WeakSet<object>();
+
 /** `group/version` of every version a rendered CRD serves. */
 export function servedApiVersions(objects: readonly KubeObject[]): string[] {
   return objects
@@ -42,6 +45,9 @@ export function normalizeChartObjects(
   const at = (message: string) => problems.push({ file: component.platform.file, path: `components.${component.name}.${field}`, message });
   // In place: every render result is this component's own copy (see hydrate.ts).
   const out = objects.map((o) => {
+    // Normalized already (synth checks again after the component's patches): only the checks run.
+    if (NORMALIZED.has(o)) return o;
+    NORMALIZED.add(o);
     const key = `${groupOf(o.apiVersion)}/${o.kind}`;
     if (!o.metadata?.namespace && !isClusterScoped(key) && !crdClusterKinds.has(key)) o.metadata.namespace = component.home.name;
     if (o.kind === 'CustomResourceDefinition') {
