@@ -5,6 +5,7 @@ import {
   ComponentProps,
   Namespace,
   Platform,
+  clusterJson,
   distFiles,
   manifestFileNames,
   renderTestCluster,
@@ -14,6 +15,28 @@ import {
 } from '@platform/core';
 
 const o = (kind: string, name: string, namespace?: string) => ({ kind, metadata: { name, ...(namespace && { namespace }) } });
+
+describe('cluster.json', () => {
+  test('on EKS it carries the facts Terraform reads: network, API endpoint and the shared AWS names', () => {
+    const json = clusterJson(renderTestCluster(() => {}, { apiServer: { host: 'ABC.gr7.eu-west-1.eks.amazonaws.com' } }));
+    expect(json.aws).toMatchObject({
+      region: 'eu-west-1',
+      network: { vpcCidr: '10.0.0.0/16' },
+      apiServerHost: 'ABC.gr7.eu-west-1.eks.amazonaws.com',
+      discoveryTag: { key: 'karpenter.sh/discovery', value: 'test' },
+      karpenter: { interruptionQueue: 'test-karpenter-interruption', nodeRole: 'test-karpenter-node' },
+      vault: { kmsAlias: 'alias/test-vault-unseal', namespace: 'vault', serviceAccount: 'vault' },
+    });
+    // Every Pod Identity binds one role to exactly one namespace and ServiceAccount, never a wildcard.
+    for (const p of json.aws!.podIdentities) expect(Object.values(p).every((v) => /^[a-z0-9][a-z0-9-]*$/.test(v))).toBe(true);
+    expect(new Set(json.aws!.podIdentities.map((p) => p.role)).size).toBe(json.aws!.podIdentities.length);
+  });
+
+  test('a kind cluster has no AWS facts', () => {
+    const json = clusterJson(renderTestCluster(() => {}, { provider: 'kind', environment: 'local', region: undefined, azs: ['local'] }));
+    expect(json).not.toHaveProperty('aws');
+  });
+});
 
 describe('manifest file names', () => {
   test('lower case; every character but letters, digits, "." and "-" becomes "-"', () => {

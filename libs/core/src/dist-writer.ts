@@ -1,16 +1,29 @@
+import { type AwsNames, awsNames } from './aws-names';
 import type { ComponentJson } from './component-json';
 import { Problem, SynthError } from './errors';
 import type { RenderedCluster, RenderedComponent } from './platform';
 import { renderClusterReadme } from './readme';
 import { toJsonText, toYaml, toYamlMemo } from './yaml';
 
-/** `dist/<cluster>/cluster.json`: the facts tools reading dist need (validate checks against the cluster's Kubernetes version). */
+/**
+ * `dist/<cluster>/cluster.json`: the facts tools reading dist need. validate checks against the
+ * cluster's Kubernetes version; on EKS, Terraform (apps/terraform-aws) reads `aws`, the facts both
+ * sides share, so the cluster file stays their one source.
+ */
 export interface ClusterJson {
   name: string;
   file: string;
   environment: string;
   provider: string;
   kubernetesVersion: string;
+  /** EKS only: the network, and the AWS names components and Terraform share (awsNames). */
+  aws?: {
+    region: string;
+    azs: string[];
+    network: { vpcCidr: string; podCidr: string; serviceCidr: string };
+    /** The EKS endpoint host the cluster file recorded (a Terraform output). */
+    apiServerHost?: string;
+  } & AwsNames;
 }
 
 export function clusterJson(cluster: RenderedCluster): ClusterJson {
@@ -21,6 +34,15 @@ export function clusterJson(cluster: RenderedCluster): ClusterJson {
     environment: spec.environment,
     provider: spec.provider,
     kubernetesVersion: spec.kubernetesVersion,
+    ...(spec.provider === 'eks' && {
+      aws: {
+        region: spec.region!,
+        azs: [...spec.azs],
+        network: { ...spec.network },
+        ...(spec.apiServer && { apiServerHost: spec.apiServer.host }),
+        ...awsNames(spec),
+      },
+    }),
   };
 }
 
