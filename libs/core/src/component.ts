@@ -113,6 +113,7 @@ export abstract class Component extends Chart {
   private readonly flowList: Flow[] = [];
   private readonly chartPatches: ((o: KubeObject) => void)[] = [];
   private chartObjectList: KubeObject[] = [];
+  private readonly distFileMap = new Map<string, string>();
 
   constructor(scope: Platform, id: string, props: ComponentProps) {
     super(scope, id, { disableResourceNameHashes: true, labels: commonLabels(id) });
@@ -156,6 +157,33 @@ export abstract class Component extends Chart {
           .filter((f) => typeof f.to === 'string' && !scope.tryFind(f.to))
           .map((f) => `flow "${f.label}" goes to component "${String(f.to)}", which this cluster does not include`),
     });
+  }
+
+  /**
+   * A file beside the component's manifests that is not a Kubernetes object, for tools other than
+   * Argo CD (Vault's policies, say): written to `dist/<cluster>/<component>/config/<path>`. Argo CD
+   * never applies it (its source is `manifests/`).
+   * @param path relative, lower-case segments such as `policies/argocd.hcl`
+   */
+  addConfigFile(path: string, content: string): void {
+    if (!/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/.test(path) || path.split('/').some((s) => s === '..'))
+      throw new SynthError([
+        {
+          file: this.platform.file,
+          path: `components.${this.name}`,
+          message: `config file ${JSON.stringify(path)}: expected relative lower-case segments such as "policies/argocd.hcl"`,
+        },
+      ]);
+    if (this.distFileMap.has(path))
+      throw new SynthError([
+        { file: this.platform.file, path: `components.${this.name}`, message: `config file ${path} is written twice` },
+      ]);
+    this.distFileMap.set(path, content);
+  }
+
+  /** The config files (see addConfigFile), by path. */
+  get configFiles(): ReadonlyMap<string, string> {
+    return this.distFileMap;
   }
 
   /** Declares a flow from this component (see Flow). */

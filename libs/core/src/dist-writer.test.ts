@@ -38,6 +38,27 @@ describe('cluster.json', () => {
   });
 });
 
+describe('config files', () => {
+  class Store extends Component {
+    constructor(scope: Platform, path: string) {
+      super(scope, 'store', { namespace: Namespace.restricted('store'), project: 'infrastructure' });
+      this.addConfigFile(path, 'path "secret/data/store/*" {}\n');
+    }
+  }
+
+  test('land beside the manifests under config/, never in manifests/ (Argo CD does not apply them)', () => {
+    const files = distFiles([renderTestCluster((p) => new Store(p, 'policies/store.hcl'))]);
+    expect(files.get('test/store/config/policies/store.hcl')).toBe('path "secret/data/store/*" {}\n');
+    expect([...files.keys()].filter((f) => f.startsWith('test/store/manifests/') && f.endsWith('.hcl'))).toEqual([]);
+  });
+
+  test('a path that leaves config/ fails synth', () => {
+    expect(synthProblems(() => renderTestCluster((p) => new Store(p, '../manifests/x.yaml')))).toEqual([
+      'clusters/test.ts: components.store: config file "../manifests/x.yaml": expected relative lower-case segments such as "policies/argocd.hcl"',
+    ]);
+  });
+});
+
 describe('manifest file names', () => {
   test('lower case; every character but letters, digits, "." and "-" becomes "-"', () => {
     const { names, problems } = manifestFileNames('clusters/test.ts', 'cert-manager', [

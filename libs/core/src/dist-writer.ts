@@ -129,6 +129,7 @@ export function distFiles(clusters: readonly RenderedCluster[], distPath = 'dist
       const { names, problems: nameProblems } = manifestFileNames(cluster.file, c.name, c.objects);
       problems.push(...nameProblems);
       c.objects.forEach((o, i) => files.set(`${dir}/manifests/${names[i]}`, toYamlMemo(o)));
+      for (const [path, content] of Object.entries(c.configFiles ?? {})) files.set(`${dir}/config/${path}`, content);
     }
   }
   if (problems.length > 0) throw new SynthError(problems);

@@ -221,6 +221,8 @@ export interface RenderedComponent {
   readonly flows: readonly Flow[];
   /** Kubernetes objects as plain JSON: ours, then what the chart rendered. */
   readonly objects: readonly Record<string, any>[];
+  /** Files for other tools, by path under `config/` (Component.addConfigFile). */
+  readonly configFiles: Readonly<Record<string, string>>;
 }
 
 export interface RenderedCluster {
@@ -376,6 +378,7 @@ export function finishCluster(cluster: ComposedCluster, rendered: ReadonlyMap<Co
       syncOptions: c.syncOptions,
       flows: c.flows,
       objects: [...c.toJson(), ...c.chartObjects],
+      configFiles: Object.fromEntries([...c.configFiles].sort(([a], [b]) => (a < b ? -1 : 1))),
     }));
   } catch (error) {
     throw new SynthError(toProblems(file, error));
