@@ -26,3 +26,4 @@ export * from './argocd-output';
 export * from './testing';
 export * from './values';
 export * from './manifests';
+export * from './vault-access';
