@@ -27,3 +27,4 @@ export * from './testing';
 export * from './values';
 export * from './manifests';
 export * from './vault-access';
+export * from './vault-secret';
