@@ -1,0 +1,3 @@
+# The state bucket (versioned, encrypted, created once by hand: README "State"). Not a cluster fact.
+bucket = "platform-terraform-state-dev"
+region = "eu-west-1"
