@@ -1,0 +1,3 @@
+export * from './vault-secrets-operator';
+export * from './versions';
+export * from './values';
