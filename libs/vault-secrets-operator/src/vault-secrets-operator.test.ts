@@ -35,7 +35,7 @@ const CONTROLLER = 'vault-secrets-operator-controller-manager';
 
 /** A stand-in for libs/vault: it only announces itself (plain HTTP, or TLS with its CA where given). */
 class FakeVault extends Component {
-  constructor(scope: Platform, tls?: Pick<VaultProvider, 'caSecret'>) {
+  constructor(scope: Platform, tls?: Pick<VaultProvider, 'caSecret' | 'tlsIssuer'>) {
     super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
     provide(VAULT, {
       component: this,
@@ -44,6 +44,7 @@ class FakeVault extends Component {
       authMount: 'kubernetes',
       tls: !!tls,
       ...(tls?.caSecret && { caSecret: tls.caSecret }),
+      ...(tls?.tlsIssuer && { tlsIssuer: tls.tlsIssuer }),
       server: workload(this, { name: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault', component: 'server' } }),
     });
   }
@@ -67,7 +68,11 @@ class Monitoring extends Component {
 
 const prod: TestSpecOverrides = { environment: 'prod', availability: { replicas: 2, spread: 'zone' } };
 
-const render = (props: VaultSecretsOperatorProps = {}, overrides: TestSpecOverrides = {}, tls?: Pick<VaultProvider, 'caSecret'>) =>
+const render = (
+  props: VaultSecretsOperatorProps = {},
+  overrides: TestSpecOverrides = {},
+  tls?: Pick<VaultProvider, 'caSecret' | 'tlsIssuer'>,
+) =>
   renderTestCluster((p) => {
     new FakeVault(p, tls);
     new VaultSecretsOperator(p, 'vault-secrets-operator', props);
@@ -140,6 +145,17 @@ describe('VaultSecretsOperator', () => {
   test("TLS with the CA Secret already in the operator's namespace: used as it is", () => {
     const rendered = render({}, prod, { caSecret: { name: 'vault-ca-bundle', namespace: NS, key: 'ca.crt' } });
     expect(findObject(rendered, 'vault-secrets-operator', 'VaultConnection', 'default').spec.caCertSecretRef).toBe('vault-ca-bundle');
+  });
+
+  test('TLS: the issuer Vault announces is used when vaultCa is not given', () => {
+    const rendered = renderTestCluster((p) => {
+      const certs = new FakeCertManager(p);
+      new FakeVault(p, { caSecret: { name: 'vault-tls', namespace: 'vault', key: 'ca.crt' }, tlsIssuer: certs.ca });
+      new VaultSecretsOperator(p, 'vault-secrets-operator');
+    }, prod);
+    expect(findObject(rendered, 'vault-secrets-operator', 'VaultConnection', 'default').spec.caCertSecretRef).toBe('vault-ca');
+    expect(findObject(rendered, 'vault-secrets-operator', 'Certificate', 'vault-ca').spec.issuerRef.name).toBe('platform-internal-ca');
+    expect(findComponent(rendered, 'vault-secrets-operator').dependsOn).toContain('cert-manager');
   });
 
   test('TLS without a CA the operator can read fails, saying what to pass', () => {

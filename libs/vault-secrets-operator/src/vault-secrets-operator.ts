@@ -47,7 +47,7 @@ const propsSchema = strictObject({
    * `certManager.issuer('platform-internal-ca')`, when Vault serves TLS and its CA Secret is not in
    * the operator's namespace: the operator gets the CA (`ca.crt`) from a Certificate of that
    * issuer in its own namespace, and syncs after cert-manager.
-   * @default - none: Vault serves plain HTTP, or its CA Secret is already in the operator's namespace
+   * @default - the issuer the cluster's Vault announces (`VaultProvider.tlsIssuer`)
    */
   vaultCa: z
     .custom<IssuerRef>((v) => typeof v === 'object' && v !== null && 'component' in v && (v as IssuerRef).kind === 'ClusterIssuer', {
@@ -143,10 +143,11 @@ export class VaultSecretsOperator extends Component {
       let caCertSecretRef: string | undefined;
       if (vault.tls) {
         const ca = vault.caSecret;
+        const issuer = p.vaultCa ?? vault.tlsIssuer;
         if (ca && ca.namespace === namespace && ca.key === 'ca.crt') {
           caCertSecretRef = ca.name;
-        } else if (p.vaultCa) {
-          this.needs(p.vaultCa.component);
+        } else if (issuer) {
+          this.needs(issuer.component);
           // A Certificate of the CA issuer only for its `ca.crt` (the CA certificate); its own key pair is unused.
           new Certificate(this, 'certificate-vault-ca', {
             metadata: { name: VAULT_CA_SECRET, namespace },
@@ -154,7 +155,7 @@ export class VaultSecretsOperator extends Component {
               secretName: VAULT_CA_SECRET,
               commonName: `${CONTROLLER}.${namespace}.svc`,
               dnsNames: [`${CONTROLLER}.${namespace}.svc`],
-              issuerRef: { name: p.vaultCa.name, kind: p.vaultCa.kind, group: p.vaultCa.group },
+              issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
               privateKey: {
                 algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
                 size: 256,
@@ -167,7 +168,7 @@ export class VaultSecretsOperator extends Component {
           reportProblem(
             this,
             'vaultCa',
-            `Vault serves TLS and its CA is ${ca ? `in Secret ${ca.namespace}/${ca.name} (key ${ca.key})` : 'not announced'}, which the operator's VaultConnection cannot read (it wants key ca.crt in a Secret of ${namespace}): pass vaultCa, the issuer that signed Vault's certificate (e.g. certManager.issuer("platform-internal-ca"))`,
+            `Vault serves TLS and its CA is ${ca ? `in Secret ${ca.namespace}/${ca.name} (key ${ca.key})` : 'not announced'}, and it names no issuer, so the operator's VaultConnection cannot trust it (it wants key ca.crt in a Secret of ${namespace}): pass vaultCa, the issuer that signed Vault's certificate (e.g. certManager.issuer("platform-internal-ca"))`,
           );
         }
       }
