@@ -14,6 +14,7 @@ import { reportProblem } from './errors';
 import { Platform } from './platform';
 import { DNS1123_LABEL, DOMAIN_NAME } from './validation';
 import type { Workload } from './flows';
+import type { IssuerRef } from './addons';
 
 /** What the cluster's Vault offers its consumers (and the Vault Secrets Operator). */
 export interface VaultProvider {
@@ -28,6 +29,12 @@ export interface VaultProvider {
   readonly tls: boolean;
   /** The Secret holding the listener's CA certificate (in Vault's namespace: copy or trust it from there). */
   readonly caSecret?: { readonly name: string; readonly namespace: string; readonly key: string };
+  /**
+   * The issuer of the listener's certificate (with `tls`): a consumer in another namespace gets the
+   * CA from a Certificate of its own by the same issuer (its Secret's `ca.crt`), since a Secret
+   * cannot be referenced across namespaces.
+   */
+  readonly tlsIssuer?: IssuerRef;
   /** Vault's server pods, port 8200 (API) : flows to Vault end here (`flow({ from, to: vault.server, ports: [{ port: 8200 }] })`). */
   readonly server: Workload;
 }

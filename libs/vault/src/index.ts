@@ -1,0 +1,4 @@
+export * from './vault';
+export * from './config';
+export * from './versions';
+export * from './values';
