@@ -213,6 +213,95 @@ describe('pinned manifest files are delivered like a chart', () => {
     ]);
   });
 
+  describe('a project kept beside the chart sources ("from": "charts") and files of several projects (more)', () => {
+    const OPERATOR = 'keycloak-operator-26.0.0/kubernetes.yml';
+    const KEYCLOAK: PinnedManifests = {
+      project: 'keycloak',
+      repo: 'keycloak/keycloak-k8s-resources',
+      tag: '26.0.0',
+      files: ['keycloaks.k8s.keycloak.org-v1.yml'],
+      namespace: 'operators',
+      apiVersions: ['k8s.keycloak.org/v2alpha1'],
+      more: [{ project: 'keycloak-operator', repo: 'keycloak/keycloak-k8s-resources', tag: '26.0.0', files: ['kubernetes.yml'] }],
+    };
+    const CHARTS = resolve(ROOT, '../shared/charts');
+
+    test('the CRDs from the CRD dir, then the install manifest from the charts dir; provenance lists both', async () => {
+      const cluster = await renderTestClusterWithManifests((p) => new Delivery(p, 'kc', KEYCLOAK), {}, { root: ROOT });
+      const kc = findComponent(cluster, 'kc');
+      expect(kc.objects[0]).toMatchObject({ kind: 'CustomResourceDefinition', metadata: { name: 'keycloaks.k8s.keycloak.org' } });
+      expect(findObject(cluster, 'kc', 'Deployment', 'keycloak-operator').metadata.namespace).toBe('operators');
+      expect(kc.upstreamFiles?.files.map((f) => f.path)).toEqual(['keycloak/keycloaks.k8s.keycloak.org-v1.yml', OPERATOR]);
+    });
+
+    test('the charts dir comes from --charts-dir (chartsDir) or PLATFORM_CHARTS_DIR; a missing file names it', async () => {
+      const dir = tempDir();
+      cpSync(join(CHARTS, 'keycloak-operator-26.0.0'), join(dir, 'keycloak-operator-26.0.0'), { recursive: true });
+      for (const options of [{ chartsDir: dir }, { env: { PLATFORM_CHARTS_DIR: dir } }]) {
+        const cluster = await renderTestClusterWithManifests((p) => new Delivery(p, 'kc', KEYCLOAK), {}, { root: ROOT, ...options });
+        expect(findObject(cluster, 'kc', 'Deployment', 'keycloak-operator')).toBeDefined();
+      }
+      const empty = tempDir();
+      const render = renderTestClusterWithManifests((p) => new Delivery(p, 'kc', KEYCLOAK), {}, { root: ROOT, chartsDir: empty });
+      await expect(render).rejects.toThrow(
+        `components.kc.manifests: cannot read the pinned files from ${empty} (--charts-dir):\n  ${OPERATOR}: missing from ${empty} (--charts-dir); it is pinned at ${pinOf(OPERATOR).url}`,
+      );
+    });
+
+    test('an edited install manifest fails with both sha256', async () => {
+      const dir = tempDir();
+      cpSync(join(CHARTS, 'keycloak-operator-26.0.0'), join(dir, 'keycloak-operator-26.0.0'), { recursive: true });
+      const edited = `${readFileSync(join(dir, OPERATOR), 'utf8')}\n# edited\n`;
+      writeFileSync(join(dir, OPERATOR), edited);
+      const render = renderTestClusterWithManifests((p) => new Delivery(p, 'kc', KEYCLOAK), {}, { root: ROOT, chartsDir: dir });
+      await expect(render).rejects.toThrow(
+        `expected ${pinOf(OPERATOR).sha256} (pinned in libs/crds/crd-sources.json, ${pinOf(OPERATOR).url}), got ${sha256(edited)}`,
+      );
+    });
+
+    test('without a charts dir the file is downloaded from the pinned URL (or the mirror), hash-checked, into .cache/upstream-files', async () => {
+      const text = readFileSync(join(CHARTS, OPERATOR));
+      const { createServer: http } = await import('node:http');
+      const requests: string[] = [];
+      const server = http((req, res) => {
+        requests.push(req.url!);
+        const file = req.url === `/${OPERATOR}` ? text : undefined;
+        res.writeHead(file ? 200 : 404).end(file);
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      try {
+        const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+        const root = loneRoot();
+        const crds = tempDir();
+        cpSync(join(SHARED, 'keycloak'), join(crds, 'keycloak'), { recursive: true });
+        const cluster = await renderTestClusterWithManifests(
+          (p) => new Delivery(p, 'kc', KEYCLOAK),
+          {},
+          { root, crdsDir: crds, env: { PLATFORM_CRDS_BASE_URL: base } },
+        );
+        expect(findObject(cluster, 'kc', 'Deployment', 'keycloak-operator')).toBeDefined();
+        expect(requests).toEqual([`/${OPERATOR}`]);
+        expect(readFileSync(join(root, '.cache/upstream-files', OPERATOR))).toEqual(text);
+      } finally {
+        server.close();
+      }
+    });
+
+    test('the projects of one component are one upstream release; every project and file is checked', () => {
+      const problems = synthProblems(() =>
+        renderTestCluster((p) => {
+          new Delivery(p, 'a', { ...KEYCLOAK, more: [{ ...CERT_MANAGER }] });
+          new Delivery(p, 'b', { ...KEYCLOAK, more: [{ ...KEYCLOAK.more![0], tag: '25.0.0', files: ['nope.yml'] }] });
+        }),
+      );
+      expect(problems).toEqual([
+        'clusters/test.ts: components.a.manifests: more[0]: project cert-manager is cert-manager/cert-manager v1.21.1, not keycloak/keycloak-k8s-resources 26.0.0: the files of one component come from one upstream release',
+        'clusters/test.ts: components.b.manifests: more[0]: tag "25.0.0" is not the tag libs/crds/crd-sources.json pins for keycloak-operator: 26.0.0',
+        'clusters/test.ts: components.b.manifests: more[0]: keycloak-operator-26.0.0/nope.yml is not pinned in libs/crds/crd-sources.json: add its upstream url and sha256 there',
+      ]);
+    });
+  });
+
   test('apiVersions are checked against the CRDs the files deliver', async () => {
     const render = renderTestClusterWithManifests(
       (p) => new Delivery(p, 'certs', { ...CERT_MANAGER, apiVersions: [] }),

@@ -6,11 +6,19 @@
  * from `--crds-dir`, `PLATFORM_CRDS_DIR` or `../shared/crds`, else downloaded once into
  * `.cache/crds/`. The objects join the component's chart objects, so they get the same
  * normalization (CRDs at sync-wave -1, server-side apply for the big ones), patches and checks.
+ *
+ * A project whose entry in crd-sources.json says `"from": "charts"` keeps its folder beside the
+ * chart sources instead (an operator that publishes install manifests, not a chart: its
+ * `kubernetes.yml` is no CRD): read from `--charts-dir`, `PLATFORM_CHARTS_DIR` or `../shared/charts`,
+ * else downloaded from the pinned URL into `.cache/upstream-files/`, with the same sha256 check.
+ * A component may deliver files of several projects of one upstream release (`more`): the
+ * operator's CRDs from the CRD dir and its install manifest from the charts dir.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { writeFileAtomic } from '../../../scripts/pinned-files.mjs';
+import { describeLocation, locateSources, readPinnedFiles, writeFileAtomic } from '../../../scripts/pinned-files.mjs';
+import type { SourceLocation } from '../../../scripts/pinned-files.mjs';
 import crdSources from '@platform/crds/crd-sources.json';
 import { loadPins, locateCrds, pinnedPath, readPinnedCrds } from '../../crds/scripts/pinned-crds.mjs';
 import { clusterScopedCrdKinds } from './chart-objects';
@@ -18,9 +26,12 @@ import type { Component, KubeObject } from './component';
 import { Problem, SynthError } from './errors';
 import { groupOf, isClusterScoped } from './kinds';
 
-/** Upstream manifest files a component delivers, pinned in libs/crds/crd-sources.json. */
-export interface PinnedManifests {
-  /** Project in crd-sources.json (its `dir` is the folder in the CRD dir), e.g. `gateway-api`. */
+/** Files of one project pinned in libs/crds/crd-sources.json. */
+export interface PinnedFiles {
+  /**
+   * Project in crd-sources.json (its `dir` is the folder in the CRD dir, or in the charts dir when
+   * the project says `"from": "charts"`), e.g. `gateway-api`.
+   */
   readonly project: string;
   /** Upstream repository (`owner/name`): must be the project's in crd-sources.json. */
   readonly repo: string;
@@ -28,6 +39,16 @@ export interface PinnedManifests {
   readonly tag: string;
   /** Files of the project (names in its folder), delivered in this order. */
   readonly files: readonly string[];
+}
+
+/** Upstream manifest files a component delivers, pinned in libs/crds/crd-sources.json. */
+export interface PinnedManifests extends PinnedFiles {
+  /**
+   * Files of further projects of the same upstream repository and tag, delivered after `files`
+   * (e.g. an operator's install manifest kept in the charts dir beside its CRDs in the CRD dir).
+   * @default []
+   */
+  readonly more?: readonly PinnedFiles[];
   /**
    * Namespace of the namespaced objects the files leave without one (`kubectl apply -n`): one of
    * the component's namespaces.
@@ -51,7 +72,11 @@ export interface UpstreamFiles {
 }
 
 const LIST_FILE = 'libs/crds/crd-sources.json';
+/** Where a project's folder is: the CRD dir (the default) or the charts dir (`"from": "charts"`). */
+type FilesFrom = 'crds' | 'charts';
 const PROJECTS: Readonly<Record<string, { repo: string; tag: string; dir: string }>> = crdSources.projects;
+const fromOf = (pins: ReturnType<typeof loadPins>, project: string): FilesFrom =>
+  (pins.projects[project] as { readonly from?: string } | undefined)?.from === 'charts' ? 'charts' : 'crds';
 const PINNED = new Map(crdSources.files.map((f) => [f.path, f]));
 
 /**
@@ -64,31 +89,38 @@ export function resolveManifests(
   namespaces: readonly string[],
 ): { provenance?: UpstreamFiles; problems: string[] } {
   const problems: string[] = [];
-  const project = PROJECTS[manifests.project];
-  if (!project)
+  const sets: readonly PinnedFiles[] = [manifests, ...(manifests.more ?? [])];
+  const unknown = sets.filter((set) => !PROJECTS[set.project]);
+  if (unknown.length > 0)
     return {
-      problems: [
-        `project ${JSON.stringify(manifests.project)} is not pinned in ${LIST_FILE} (projects: ${Object.keys(PROJECTS).sort().join(', ')})`,
-      ],
+      problems: unknown.map(
+        (set) =>
+          `project ${JSON.stringify(set.project)} is not pinned in ${LIST_FILE} (projects: ${Object.keys(PROJECTS).sort().join(', ')})`,
+      ),
     };
-  for (const key of ['repo', 'tag'] as const)
-    if (manifests[key] !== project[key])
+  const pins: { path: string; url: string; sha256: string }[] = [];
+  sets.forEach((set, i) => {
+    const project = PROJECTS[set.project];
+    const at = i === 0 ? '' : `more[${i - 1}]: `;
+    for (const key of ['repo', 'tag'] as const)
+      if (set[key] !== project[key])
+        problems.push(`${at}${key} ${JSON.stringify(set[key])} is not the ${key} ${LIST_FILE} pins for ${set.project}: ${project[key]}`);
+    if (i > 0 && (project.repo !== PROJECTS[manifests.project].repo || project.tag !== PROJECTS[manifests.project].tag))
       problems.push(
-        `${key} ${JSON.stringify(manifests[key])} is not the ${key} ${LIST_FILE} pins for ${manifests.project}: ${project[key]}`,
+        `${at}project ${set.project} is ${project.repo} ${project.tag}, not ${PROJECTS[manifests.project].repo} ${PROJECTS[manifests.project].tag}: the files of one component come from one upstream release`,
       );
-  if (manifests.files.length === 0) problems.push('files is empty: name the files of the project to deliver');
-  const files = manifests.files.map((file) => ({ file, pin: PINNED.get(`${project.dir}/${file}`) }));
-  for (const { file, pin } of files)
-    if (!pin) problems.push(`${project.dir}/${file} is not pinned in ${LIST_FILE}: add its upstream url and sha256 there`);
+    if (set.files.length === 0) problems.push(`${at}files is empty: name the files of the project to deliver`);
+    for (const file of set.files) {
+      const pin = PINNED.get(`${project.dir}/${file}`);
+      if (!pin) problems.push(`${at}${project.dir}/${file} is not pinned in ${LIST_FILE}: add its upstream url and sha256 there`);
+      else pins.push({ path: pin.path, url: pin.url, sha256: pin.sha256 });
+    }
+  });
   if (manifests.namespace !== undefined && !namespaces.includes(manifests.namespace))
     problems.push(
       `namespace ${JSON.stringify(manifests.namespace)} is not one of the component's namespaces (${namespaces.join(', ')}): declare it in extraNamespaces`,
     );
-  const provenance: UpstreamFiles = {
-    repo: project.repo,
-    tag: project.tag,
-    files: files.flatMap(({ pin }) => (pin ? [{ path: pin.path, url: pin.url, sha256: pin.sha256 }] : [])),
-  };
+  const provenance: UpstreamFiles = { repo: PROJECTS[manifests.project].repo, tag: PROJECTS[manifests.project].tag, files: pins };
   return { provenance, problems };
 }
 
@@ -96,7 +128,12 @@ export function resolveManifests(
 export interface ReadManifestsOptions {
   readonly root: string;
   readonly crdsDir?: string;
-  /** @default process.env (PLATFORM_CRDS_DIR, PLATFORM_CRDS_BASE_URL) */
+  /**
+   * The charts dir flag (`--charts-dir`), for projects kept beside the chart sources (`"from": "charts"`).
+   * @default - PLATFORM_CHARTS_DIR, ../shared/charts, else downloads into .cache/upstream-files/
+   */
+  readonly chartsDir?: string;
+  /** @default process.env (PLATFORM_CRDS_DIR, PLATFORM_CHARTS_DIR, PLATFORM_CRDS_BASE_URL) */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Per download. @default 30 s */
   readonly timeoutMs?: number;
@@ -148,14 +185,25 @@ export async function readManifests(
   const withManifests = components.filter((c) => c.manifests);
   if (withManifests.length === 0) return out;
   const pins = loadPins(options.root);
-  const location = locateCrds({ repoRoot: options.root, crdsDir: options.crdsDir, env: options.env ?? process.env });
+  const env = options.env ?? process.env;
+  const location = locateCrds({ repoRoot: options.root, crdsDir: options.crdsDir, env });
+  let chartsLocation: SourceLocation | undefined;
+  const locationOf = (from: FilesFrom): SourceLocation =>
+    from === 'crds' ? location : (chartsLocation ??= locateChartsFiles(options.root, options.chartsDir, env));
   const problems: Problem[] = [];
   for (const component of withManifests) {
     const manifests = component.manifests!;
     try {
-      const paths = manifests.files.map((f) => pinnedPath(pins, manifests.project, f));
-      const files = await readPinnedCrds(paths, location, pins, { timeoutMs: options.timeoutMs });
-      const objects = paths.flatMap((p) => parseManifestFile(p, pins.files.get(p)!.sha256, files.get(p)!, options.cacheDir));
+      const objects: KubeObject[] = [];
+      for (const set of [manifests, ...(manifests.more ?? [])]) {
+        const from = fromOf(pins, set.project);
+        const paths = set.files.map((f) => pinnedPath(pins, set.project, f));
+        const files =
+          from === 'crds'
+            ? await readPinnedCrds(paths, location, pins, { timeoutMs: options.timeoutMs })
+            : await readChartsFiles(paths, locationOf(from), pins, options.timeoutMs);
+        objects.push(...paths.flatMap((p) => parseManifestFile(p, pins.files.get(p)!.sha256, files.get(p)!, options.cacheDir)));
+      }
       if (manifests.namespace) {
         const clusterCrds = clusterScopedCrdKinds(objects);
         for (const o of objects) {
@@ -174,6 +222,47 @@ export async function readManifests(
   }
   if (problems.length > 0) throw new SynthError(problems);
   return out;
+}
+
+/** Where projects kept beside the chart sources are read from (see the module comment). */
+function locateChartsFiles(root: string, chartsDir: string | undefined, env: Readonly<Record<string, string | undefined>>): SourceLocation {
+  return locateSources({
+    root,
+    label: 'charts dir',
+    flagDir: chartsDir && resolve(chartsDir),
+    flagName: '--charts-dir',
+    envDir: env.PLATFORM_CHARTS_DIR && resolve(env.PLATFORM_CHARTS_DIR),
+    envName: 'PLATFORM_CHARTS_DIR',
+    defaultDir: resolve(root, '../shared/charts'),
+    cacheDir: join(root, '.cache/upstream-files'),
+    // A mirror of the pinned files serves every path of crd-sources.json, these included.
+    baseUrl: env.PLATFORM_CRDS_BASE_URL,
+    baseUrlEnvName: 'PLATFORM_CRDS_BASE_URL',
+    listFile: LIST_FILE,
+  });
+}
+
+async function readChartsFiles(
+  paths: readonly string[],
+  location: SourceLocation,
+  pins: ReturnType<typeof loadPins>,
+  timeoutMs: number | undefined,
+): Promise<Map<string, Buffer>> {
+  const unpinned = paths.filter((p) => !pins.files.has(p));
+  if (unpinned.length > 0)
+    throw new Error(unpinned.map((p) => `${p}: not pinned in ${pins.listFile}: add its upstream url and sha256 there`).join('\n'));
+  try {
+    return await readPinnedFiles(
+      paths.map((p) => pins.files.get(p)!),
+      location,
+      { timeoutMs },
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot read the pinned files from ${describeLocation(location)}:\n  ${message.split('\n').join('\n  ')}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Chart objects and manifest objects of each component in one map (what finishCluster takes). */
