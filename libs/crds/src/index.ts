@@ -10,8 +10,10 @@ export * as cilium from './generated/cilium.io';
 export * as istioSecurity from './generated/security.istio.io';
 // vso: VaultConnection, VaultAuth, VaultStaticSecret (vault-secrets-operator v1.4.1)
 export * as vso from './generated/secrets.hashicorp.com';
-// cnpg: Cluster, ScheduledBackup, Database (cloudnative-pg v1.28.4)
+// cnpg: Cluster, ScheduledBackup, Database (cloudnative-pg v1.30.0)
 export * as cnpg from './generated/postgresql.cnpg.io';
+// barmanCloud: ObjectStore (plugin-barman-cloud v0.14.0)
+export * as barmanCloud from './generated/barmancloud.cnpg.io';
 // keycloak: Keycloak, KeycloakRealmImport (keycloak 26.0.0)
 export * as keycloak from './generated/k8s.keycloak.org';
 // monitoring: ServiceMonitor, PodMonitor, PrometheusRule (prometheus-operator v0.89.0)
