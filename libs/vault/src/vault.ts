@@ -154,11 +154,12 @@ export class Vault extends Component {
     if (p.tls) this.certificate(p.tls, p.mode === 'ha' ? (p.replicas ?? 3) : 1);
 
     // Vault reviews consumers' tokens (TokenReview) and, in HA, labels its pods active/standby.
-    this.exemptChartObjects(
-      { kind: 'StatefulSet', name: RELEASE },
-      'no-automount-service-account-token',
-      "the Kubernetes auth method reviews consumers' ServiceAccount tokens with Vault's own token (TokenReview), and HA servers label their pods active or standby",
-    );
+    for (const kind of ['StatefulSet', 'ServiceAccount'])
+      this.exemptChartObjects(
+        { kind, name: RELEASE },
+        'no-automount-service-account-token',
+        "the Kubernetes auth method reviews consumers' ServiceAccount tokens with Vault's own token (TokenReview), and HA servers label their pods active or standby",
+      );
 
     const server = workload(this, { name: 'vault', podLabels: POD_LABELS, serviceAccount: awsNames(scope.spec).vault.serviceAccount });
     flow({ from: server, to: kubeApi(scope), ports: KUBE_API_PORTS, label: 'TokenReview (Kubernetes auth), service registration' });

@@ -281,6 +281,14 @@ describe('component directory', () => {
     );
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['unexpected-file', 'warning']]);
   });
+
+  it('config/ (files for tools other than Argo CD, Component.addConfigFile) is part of the contract', () => {
+    const findings = run(
+      () => {},
+      (ctx) => writeFile(ctx.root, 'dist/dev/keycloak/config/policies/keycloak.hcl', 'path "secret/data/keycloak/db" {}\n'),
+    );
+    expect(findings).toEqual([]);
+  });
 });
 
 describe('pinned upstream sources', () => {

@@ -24,7 +24,7 @@ const COMMIT = /^[0-9a-f]{40}$/;
  */
 const RELEASE_TAG = /^(?!refs\/|release[-/])[A-Za-z0-9._/-]*\d+\.\d+\.\d+[A-Za-z0-9._+-]*$/;
 
-const COMPONENT_FILES = new Set(['component.json', 'values.yaml', 'manifests']);
+const COMPONENT_FILES = new Set(['component.json', 'values.yaml', 'manifests', 'config']);
 
 interface Component {
   readonly cluster: string;
@@ -216,7 +216,7 @@ function checkDirectoryEntries(c: Component, report: (rule: string, message: str
     if (!COMPONENT_FILES.has(entry))
       report(
         'unexpected-file',
-        `${c.dir}/${entry} is not part of the contract; a component directory holds component.json, values.yaml and manifests/`,
+        `${c.dir}/${entry} is not part of the contract; a component directory holds component.json, values.yaml, manifests/ and config/ (files for tools other than Argo CD)`,
       );
   }
 }
