@@ -74,7 +74,6 @@ export class CnpgBarmanCloud extends Component {
     const security = {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
       runAsUser: 10001,
       runAsGroup: 10001,
       seccompProfile: { type: 'RuntimeDefault' },

@@ -77,7 +77,6 @@ export class CloudNativePg extends Component {
       containerSecurityContext: {
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
         runAsUser: 10001,
         runAsGroup: 10001,
         seccompProfile: { type: 'RuntimeDefault' },

@@ -19,7 +19,6 @@ export interface CloudNativePgValues {
   readonly containerSecurityContext: {
     readonly allowPrivilegeEscalation: false;
     readonly readOnlyRootFilesystem: true;
-    readonly runAsNonRoot: true;
     readonly runAsUser: number;
     readonly runAsGroup: number;
     readonly seccompProfile: { readonly type: 'RuntimeDefault' };
