@@ -9,7 +9,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const APP_DIR = resolve(__dirname, '..');
 export const REPO_ROOT = resolve(APP_DIR, '../..');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export interface TfFile {
