@@ -8,6 +8,9 @@ import {
   renderTestCluster,
   renderTestClusterWithCharts,
   testChart,
+  provide,
+  VAULT,
+  VAULT_SECRETS,
 } from '@platform/core';
 import { ArgoCd, SYNC_TIMEOUT_SECONDS } from '@platform/argocd';
 import { APPLICATIONSET_HEALTH_LUA } from './health';
@@ -133,5 +136,46 @@ describe('ArgoCd', () => {
     expect(() => renderTestCluster((p) => new ArgoCd(p, 'argocd', { replicas: 0 }))).toThrow(
       'components.argocd.replicas: got 0, replicas must be an integer ≥ 1',
     );
+  });
+});
+
+describe('a private repository', () => {
+  /** Stand-ins for Vault and its secrets operator: they only announce what they provide. */
+  class Secrets extends Component {
+    constructor(scope: Platform) {
+      super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
+      provide(VAULT, { component: this, address: 'http://vault.vault.svc:8200', kvMount: 'secret', authMount: 'kubernetes', tls: false });
+      provide(VAULT_SECRETS, { component: this, connection: { name: 'default', namespace: 'vault' }, crds: this } as never);
+    }
+  }
+
+  test('its credential comes from Vault as the repository Secret, in a companion Argo CD never waits for', () => {
+    const cluster = renderTestCluster((p) => {
+      new Secrets(p);
+      new ArgoCd(p, 'argocd', { privateRepository: true });
+    });
+    const secret = findObject(cluster, 'argocd-secrets', 'VaultStaticSecret', 'repo-platform');
+    expect(secret.spec).toMatchObject({
+      type: 'kv-v2',
+      mount: 'secret',
+      path: 'argocd/repository',
+      destination: { create: true, name: 'repo-platform', labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
+    });
+    expect(secret.spec.destination.transformation.templates).toEqual({
+      type: { text: 'git' },
+      url: { text: REPO },
+      username: { text: '{{ get .Secrets "username" }}' },
+      password: { text: '{{ get .Secrets "password" }}' },
+    });
+    expect(findComponent(cluster, 'argocd').dependsOn).toEqual(['namespaces']);
+    expect(findComponent(cluster, 'argocd-secrets').dependsOn).toContain('vault');
+  });
+
+  test('a public repository needs no credential', () => {
+    const cluster = renderTestCluster((p) => {
+      new Secrets(p);
+      new ArgoCd(p, 'argocd');
+    });
+    expect(cluster.components.map((c) => c.name)).not.toContain('argocd-secrets');
   });
 });

@@ -24,6 +24,7 @@ import {
   renderBootstrapApplications,
   Namespace,
   strictObject,
+  vaultSecret,
 } from '@platform/core';
 import { APPLICATIONSET_HEALTH_LUA } from './health';
 import type { ArgoCdDeploymentValues, ArgoCdValues } from './values';
@@ -65,6 +66,15 @@ const propsSchema = strictObject({
       error: 'expected an issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")',
     })
     .optional(),
+  /**
+   * The Git repository (`spec.gitops.repoURL`) is private: its credential comes from Vault, KV
+   * path `argocd/repository` (keys `username` and `password` for an HTTPS URL, a token as the
+   * password; `sshPrivateKey` for an SSH URL), as the repository Secret `repo-platform` the Vault
+   * Secrets Operator creates and keeps in sync (it takes over the one made by hand at bootstrap).
+   * Needs Vault and the operator in the cluster.
+   * @default false - a public repository, no credential
+   */
+  privateRepository: z.boolean().optional(),
   /**
    * Chart values we do not type, merged over ours (maps deeply, lists replaced).
    * @default - none
@@ -224,6 +234,20 @@ export class ArgoCd extends Component {
       targetPort: 8080,
       tls: parsed.tls,
     });
+    // The repo server is the Git client, so its ServiceAccount is the identity Vault knows (the
+    // operator logs in as it; its pods never do). Argo CD reads the Secret live: nothing to restart.
+    if (parsed.privateRepository) {
+      const url = scope.spec.gitops.repoURL;
+      vaultSecret(this, {
+        serviceAccount: 'argocd-repo-server',
+        path: 'argocd/repository',
+        keys: [],
+        destination: { name: 'repo-platform', labels: { 'argocd.argoproj.io/secret-type': 'repository' }, overwrite: true },
+        templates: url.startsWith('https://')
+          ? { type: 'git', url, username: '{{ get .Secrets "username" }}', password: '{{ get .Secrets "password" }}' }
+          : { type: 'git', url, sshPrivateKey: '{{ get .Secrets "sshPrivateKey" }}' },
+      });
+    }
     // Metrics of every Argo CD process, when the cluster has a monitoring component.
     for (const [name, number] of METRICS_PORTS) {
       addMonitor(this, { name, podLabels: { 'app.kubernetes.io/name': name }, port: { name: 'metrics', number } });
