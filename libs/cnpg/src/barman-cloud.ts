@@ -104,7 +104,10 @@ export class CnpgBarmanCloud extends Component {
           c.livenessProbe = { tcpSocket: { port: GRPC_PORT }, initialDelaySeconds: 10, periodSeconds: 20 };
     });
     this.exemptChartObjects(
-      { kind: 'Deployment', name: NAME },
+      [
+        { kind: 'ServiceAccount', name: NAME },
+        { kind: 'Deployment', name: NAME },
+      ],
       'no-automount-service-account-token',
       'the plugin reads ObjectStores and Clusters and writes backup status through the Kubernetes API',
     );

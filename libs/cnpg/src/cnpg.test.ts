@@ -240,7 +240,9 @@ describe('PostgresCluster', () => {
       new FakeVso(p);
       db = new PostgresCluster(p, 'api-db', apiDb(new CloudNativePg(p, 'cnpg')));
     });
-    expect(db!.connection).toMatchObject({ host: 'api-db-rw.api.svc.cluster.local', port: 5432, database: 'app', appSecret: 'api-db-app' });
+    expect(db!.connection).toMatchObject({ host: 'api-db-rw.api.svc.cluster.local', port: 5432, database: 'app' });
+    const { appSecret: generated } = db!.connection;
+    expect(generated).toBe('api-db-app');
     expect(db!.connection.roleSecret('authenticator')).toBe('api-db-authenticator');
     expect(() => db!.connection.roleSecret('web_anon')).toThrow(/not a managed role with passwordFromVault/);
     expect(db!.instances).toMatchObject({

@@ -94,12 +94,15 @@ export class CloudNativePg extends Component {
     // The chart has no PodDisruptionBudget; with standby replicas one keeps a leader through node drains.
     if (h.disruptionBudget)
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata: { name: CNPG_OPERATOR_NAME },
+        metadata: { name: CNPG_OPERATOR_NAME, namespace: CNPG_NAMESPACE },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
       });
 
     this.exemptChartObjects(
-      { kind: 'Deployment', name: CNPG_OPERATOR_NAME },
+      [
+        { kind: 'ServiceAccount', name: CNPG_OPERATOR_NAME },
+        { kind: 'Deployment', name: CNPG_OPERATOR_NAME },
+      ],
       'no-automount-service-account-token',
       'the operator reconciles Clusters, their pods, services, secrets and webhooks through the Kubernetes API',
     );
