@@ -164,7 +164,13 @@ describe('the API realm import', () => {
     expect(text).not.toMatch(/"(password|credentials|users)":/);
     expect(findComponent(cluster, 'keycloak').objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     // The only client secret is the placeholder.
-    expect([...text.matchAll(/"secret":"([^"]*)"/g)].map((m) => m[1])).toEqual(['${POSTGREST_API_CLIENT_SECRET}']);
+    const strings: string[] = [];
+    const walk = (v: unknown, key = ''): void => {
+      if (typeof v === 'string' && key === 'secret') strings.push(v);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+    };
+    walk(findComponent(cluster, 'keycloak').objects);
+    expect(strings).toEqual(['${POSTGREST_API_CLIENT_SECRET}']);
   });
 
   test('client roles inventory_user and web_user', () => {
