@@ -180,6 +180,7 @@ export async function hydrate(
     readManifests(components, {
       root: options.root,
       crdsDir: options.crdsDir,
+      chartsDir: options.chartsDir,
       cacheDir: join(options.cacheDir ?? join(options.root, '.cache', 'renders'), 'documents'),
     }),
   ]);
