@@ -248,8 +248,8 @@ describe('Vault values per environment', () => {
       expect(v.csi).toEqual({ enabled: false });
       expect(v.ui).toEqual({ enabled: true, serviceType: 'ClusterIP', externalPort: 8200, targetPort: 8200 });
       expect(v.server.image).toEqual({ repository: 'hashicorp/vault', tag: '2.0.4', pullPolicy: 'IfNotPresent' });
-      expect(v.server.readinessProbe.path).toBe('/v1/sys/health?standbyok=true&perfstandbyok=true');
-      expect(v.server.livenessProbe.path).toMatch(/sealedcode=204&uninitcode=204$/);
+      expect(v.server.readinessProbe.path).toBe('/v1/sys/health?standbyok=true&perfstandbyok=true&sealedcode=204&uninitcode=204');
+      expect(v.server.livenessProbe).toEqual({ ...v.server.readinessProbe, initialDelaySeconds: 60 });
       expect(v.server.statefulSet.securityContext.container).toEqual({
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
@@ -384,7 +384,7 @@ describe('Vault with the chart rendered by helm', () => {
         readOnlyRootFilesystem: true,
         capabilities: { drop: ['ALL'] },
       });
-      expect(container.readinessProbe.httpGet.path).toBe('/v1/sys/health?standbyok=true&perfstandbyok=true');
+      expect(container.readinessProbe.httpGet.path).toBe('/v1/sys/health?standbyok=true&perfstandbyok=true&sealedcode=204&uninitcode=204');
       expect(container.livenessProbe.httpGet.path).toMatch(/^\/v1\/sys\/health\?/);
       expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
       expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });

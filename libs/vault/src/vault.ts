@@ -113,6 +113,8 @@ const POD_LABELS = { 'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/insta
 const API_PORT = 8200;
 const CLUSTER_PORT = 8201;
 const TLS_SECRET = 'vault-tls';
+/** `/v1/sys/health` answering 200 or 204 for every state of a running server (429 standby, 503 sealed, 501 uninitialized otherwise). */
+const HEALTH = '/v1/sys/health?standbyok=true&perfstandbyok=true&sealedcode=204&uninitcode=204';
 const TLS_DIR = `/vault/userconfig/${TLS_SECRET}`;
 const RESOURCES: Resources = { cpu: { request: '250m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } };
 
@@ -309,10 +311,12 @@ function chartValues(scope: Platform, p: ParsedProps): VaultValues {
       enabled: true,
       image: { repository: 'hashicorp/vault', tag: VAULT_VERSION, pullPolicy: 'IfNotPresent' },
       resources: helmResources(RESOURCES),
-      // Ready: initialized, unsealed, active or standby (a sealed server gets no traffic).
-      readinessProbe: probe('/v1/sys/health?standbyok=true&perfstandbyok=true', 5),
-      // Alive: answering at all; a sealed or uninitialized server is not restarted (it waits for its keys).
-      livenessProbe: probe('/v1/sys/health?standbyok=true&perfstandbyok=true&sealedcode=204&uninitcode=204', 60),
+      // Ready and alive: the API answers, active or standby, sealed or not yet initialized. A sealed
+      // server is not restarted (it waits for its keys), and an uninitialized Vault does not hold
+      // up the waves after it until a person runs `vault operator init` (ADR 0007). Sealed is an
+      // alert (monitoring), not a sync state.
+      readinessProbe: probe(HEALTH, 5),
+      livenessProbe: probe(HEALTH, 60),
       // The CLI in the pod (`vault operator init`) trusts the listener's CA.
       extraEnvironmentVars: tls ? { VAULT_CACERT: `${TLS_DIR}/ca.crt` } : {},
       // A read-only root: the entrypoint writes the rendered config to /tmp.
