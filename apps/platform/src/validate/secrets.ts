@@ -455,7 +455,7 @@ const EXEMPTION_ANNOTATION_PREFIX = EXEMPTION_PREFIX.slice(0, EXEMPTION_PREFIX.i
  * Keys that name a Secret object rather than hold a value: `existingSecret`, `passwordSecret`,
  * `tlsSecret`, cert-manager's `inject-ca-from-secret: <namespace>/<name>`.
  */
-const REFERENCE_KEY = /^existing|(password|passwd|token|credentials?|tls|ca|cert|certificate|from)[_.-]?secret$/i;
+const REFERENCE_KEY = /^existing|(password|passwd|token|credentials?|tls|ca|cert|certificate|from|plugin(client|server))[_.-]?secret$/i;
 
 function passwordHits(text: string, line: number, style: PasswordStyle): Hit[] {
   const lower = text.toLowerCase();
