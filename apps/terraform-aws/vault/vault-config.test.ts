@@ -14,7 +14,7 @@ const DIR = __dirname;
 const ENVS = ['local', 'dev', 'prod'] as const;
 
 type Json = any;
-const parsed = new Map<string, Json>();
+const parsed = new Map<string, Json[]>();
 
 async function load(dir: string): Promise<Json[]> {
   const files = readdirSync(join(DIR, dir)).filter((f) => f.endsWith('.tf'));
