@@ -11,6 +11,7 @@ import {
   provide,
   VAULT,
   VAULT_SECRETS,
+  workload,
 } from '@platform/core';
 import { ArgoCd, SYNC_TIMEOUT_SECONDS } from '@platform/argocd';
 import { APPLICATIONSET_HEALTH_LUA } from './health';
@@ -144,7 +145,14 @@ describe('a private repository', () => {
   class Secrets extends Component {
     constructor(scope: Platform) {
       super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
-      provide(VAULT, { component: this, address: 'http://vault.vault.svc:8200', kvMount: 'secret', authMount: 'kubernetes', tls: false });
+      provide(VAULT, {
+        component: this,
+        server: workload(this, { name: 'vault' }),
+        address: 'http://vault.vault.svc:8200',
+        kvMount: 'secret',
+        authMount: 'kubernetes',
+        tls: false,
+      } as never);
       provide(VAULT_SECRETS, { component: this, connection: { name: 'default', namespace: 'vault' }, crds: this } as never);
     }
   }

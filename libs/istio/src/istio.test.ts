@@ -88,6 +88,8 @@ describe('the Istio charts, rendered with helm', () => {
   test('native sidecars on, traffic redirection by istio-cni, access logs, proxies held until ready', () => {
     const istiod = findObject(cluster, 'istiod', 'Deployment', 'istiod');
     expect(podSpec(istiod).containers[0].env).toContainEqual({ name: 'ENABLE_NATIVE_SIDECARS', value: 'true' });
+    // The gateway's proxies fetch RequestAuthentication keys through the mesh (istiod has no sidecar).
+    expect(podSpec(istiod).containers[0].env).toContainEqual({ name: 'PILOT_JWT_ENABLE_REMOTE_JWKS', value: 'envoy' });
     const injector = JSON.parse(findObject(cluster, 'istiod', 'ConfigMap', 'istio-sidecar-injector').data.values);
     expect(injector.pilot.cni).toMatchObject({ enabled: true });
     const mesh = findObject(cluster, 'istiod', 'ConfigMap', 'istio').data.mesh;

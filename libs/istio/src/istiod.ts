@@ -106,6 +106,9 @@ export class Istiod extends Component {
       env: {
         // Kubernetes ≥ 1.33 turns native sidecars on by itself; 1.30–1.32 clusters behave the same.
         ENABLE_NATIVE_SIDECARS: 'true',
+        // RequestAuthentication keys are fetched by the proxies, through the mesh: istiod has no
+        // sidecar, so under STRICT mTLS it could not reach an issuer inside the mesh (Keycloak).
+        PILOT_JWT_ENABLE_REMOTE_JWKS: 'envoy',
       },
       meshConfig: {
         accessLogFile: '/dev/stdout',

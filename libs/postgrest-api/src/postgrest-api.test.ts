@@ -231,13 +231,13 @@ describe('PostgrestApi', () => {
     expect(findObject(dev, 'postgrest-api', 'Certificate', 'api-test-example-com-tls').spec.issuerRef.name).toBe('letsencrypt-production');
   });
 
-  test('flows: PostgREST → api-db 5432, follower and istiod → Keycloak 8080, gateway → PostgREST 3000, Prometheus → 3001', () => {
+  test('flows: PostgREST → api-db 5432, follower and the gateway (JWKS) → Keycloak 8080, gateway → PostgREST 3000, Prometheus → 3001', () => {
     const flows = renderFlows();
     expect(flows).toEqual(
       expect.arrayContaining([
         'postgrest-api → api-db [5432] PostgreSQL (authenticator)',
         'postgrest-api → keycloak [8080] JWKS (key follower)',
-        'istiod → keycloak [8080] JWKS (gateway RequestAuthentication)',
+        'istio-gateway → keycloak [8080] JWKS (gateway RequestAuthentication)',
         'istio-gateway → postgrest-api [3000] HTTPS api.test.example.com',
         'prometheus → postgrest-api [3001] metrics 3001 (scraped)',
       ]),

@@ -344,16 +344,15 @@ export class PostgrestApi extends Component {
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
 
-    // Flows: PostgREST → its database; the follower → Keycloak; istiod → Keycloak (the gateway's
-    // JWKS); the gateway → PostgREST (expose); Prometheus → the admin server (addMonitor).
+    // Flows: PostgREST → its database; the follower → Keycloak; the gateway's proxies → Keycloak
+    // (they fetch the RequestAuthentication's JWKS themselves, through the mesh: istiod runs with
+    // PILOT_JWT_ENABLE_REMOTE_JWKS=envoy); the gateway → PostgREST (expose); Prometheus → the admin server (addMonitor).
     p.database.allowClient(this.pods, 'PostgreSQL (authenticator)');
     const jwksPort = jwks ? [{ port: jwks.port }] : undefined;
     flow({ from: this.pods, to: p.identity.server, ports: jwksPort, label: 'JWKS (key follower)' });
-    flow({
-      from: workload(p.istiod, { name: 'istiod', podLabels: { app: 'istiod' }, serviceAccount: 'istiod' }),
-      to: p.identity.server,
-      ports: jwksPort,
-      label: 'JWKS (gateway RequestAuthentication)',
+    whenComposed(scope, () => {
+      const ingress = providerOf(scope, INGRESS);
+      if (ingress) flow({ from: ingress.proxies, to: p.identity.server, ports: jwksPort, label: 'JWKS (gateway RequestAuthentication)' });
     });
     this.needs(p.istiod);
     expose(this, {
