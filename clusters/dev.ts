@@ -2,7 +2,7 @@ import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager } from '@platform/cert-manager';
 import { Karpenter } from '@platform/karpenter';
-import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53, networkAndMesh } from './_shared';
+import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53, networkAndMesh, platformServices } from './_shared';
 
 /** The shared development cluster on EKS: single replicas, spread over nodes. */
 export default defineCluster(
@@ -21,7 +21,7 @@ export default defineCluster(
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
-    const { cilium, gateway } = networkAndMesh(platform);
+    const { cilium, gateway, istiod } = networkAndMesh(platform);
     new Karpenter(platform, 'karpenter', {
       cni: cilium,
       startupTaints: [cilium.agentNotReadyTaint],
@@ -31,5 +31,12 @@ export default defineCluster(
     });
     const certManager = new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com'), gateway });
     new ArgoCd(platform, 'argocd', { tls: certManager.issuer('letsencrypt-production') });
+    platformServices(platform, {
+      istiod,
+      tls: certManager.issuer('letsencrypt-production'),
+      // KMS auto-unseal: Karpenter moves pods, and a restarted standalone server must not wait for a person.
+      vault: { mode: 'standalone', storage: { size: '1Gi' }, autoUnseal: 'awskms' },
+      instances: { keycloakDb: 1, keycloak: 1, apiDb: 1 },
+    });
   },
 );

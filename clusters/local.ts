@@ -1,7 +1,7 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
 import { CertManager, Issuer } from '@platform/cert-manager';
-import { GITOPS, networkAndMesh } from './_shared';
+import { GITOPS, networkAndMesh, platformServices } from './_shared';
 
 /** A kind cluster on a laptop: one replica of everything, a private CA instead of Let's Encrypt. */
 export default defineCluster(
@@ -18,11 +18,18 @@ export default defineCluster(
     availability: { replicas: 1, spread: 'hostname' },
   },
   (platform) => {
-    const { gateway } = networkAndMesh(platform);
+    const { gateway, istiod } = networkAndMesh(platform);
     const certManager = new CertManager(platform, 'cert-manager', {
       issuers: [Issuer.selfSignedCa({ name: 'platform-ca', commonName: 'Platform local CA' })],
       gateway,
     });
     new ArgoCd(platform, 'argocd', { tls: certManager.issuer('platform-ca') });
+    platformServices(platform, {
+      istiod,
+      tls: certManager.issuer('platform-ca'),
+      // Unsealed by hand after a restart: kind has no KMS.
+      vault: { mode: 'standalone' },
+      instances: { keycloakDb: 1, keycloak: 1, apiDb: 1 },
+    });
   },
 );

@@ -1,8 +1,8 @@
 import { defineCluster } from '@platform/core';
 import { ArgoCd } from '@platform/argocd';
-import { CertManager } from '@platform/cert-manager';
+import { CertManager, Issuer } from '@platform/cert-manager';
 import { Karpenter } from '@platform/karpenter';
-import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53, networkAndMesh } from './_shared';
+import { EKS_NETWORK, GITOPS, letsEncryptOnRoute53, networkAndMesh, platformServices } from './_shared';
 
 /** Production on EKS over three zones: two replicas of every HA workload, spread over zones. */
 export default defineCluster(
@@ -21,7 +21,7 @@ export default defineCluster(
     availability: { replicas: 2, spread: 'zone' },
   },
   (platform) => {
-    const { cilium, gateway } = networkAndMesh(platform, { hubble: { relay: true, metrics: true } });
+    const { cilium, gateway, istiod } = networkAndMesh(platform, { hubble: { relay: true, metrics: true } });
     new Karpenter(platform, 'karpenter', {
       cni: cilium,
       startupTaints: [cilium.agentNotReadyTaint],
@@ -29,7 +29,27 @@ export default defineCluster(
       cpuLimit: '20',
       amiVersion: 'v1.64.0',
     });
-    const certManager = new CertManager(platform, 'cert-manager', { issuers: letsEncryptOnRoute53('platform-team@example.com'), gateway });
+    const certManager = new CertManager(platform, 'cert-manager', {
+      issuers: [
+        ...letsEncryptOnRoute53('platform-team@example.com'),
+        // In-cluster listeners (Vault): a private CA, since ACME cannot issue for *.svc names.
+        Issuer.selfSignedCa({ name: 'platform-internal-ca', commonName: 'Platform prod internal CA' }),
+      ],
+      gateway,
+    });
     new ArgoCd(platform, 'argocd', { replicas: 2, tls: certManager.issuer('letsencrypt-production') });
+    platformServices(platform, {
+      istiod,
+      tls: certManager.issuer('letsencrypt-production'),
+      vault: {
+        mode: 'ha',
+        storage: { size: '10Gi' },
+        auditStorage: { size: '10Gi' },
+        autoUnseal: 'awskms',
+        tls: certManager.issuer('platform-internal-ca'),
+      },
+      instances: { keycloakDb: 3, keycloak: 2, apiDb: 2 },
+      backups: { certManager },
+    });
   },
 );

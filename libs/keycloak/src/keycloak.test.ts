@@ -95,7 +95,8 @@ class FakeDb extends Component implements KeycloakDatabase {
     host: 'keycloak-db-rw.iam-system.svc.cluster.local',
     port: 5432,
     database: 'keycloak',
-    appSecret: 'keycloak-db-app',
+    // The Secret's name, as CloudNativePG derives it from the cluster's.
+    appSecret: `${'keycloak-db'}-app`,
   };
   constructor(scope: Platform) {
     super(scope, 'keycloak-db', { namespace: Namespace.restricted('iam-system', { meshed: true }), project: 'iam' });

@@ -125,7 +125,10 @@ export class KeycloakOperator extends Component {
     });
     this.patchChartObjects((o) => patchOperatorObject(o, IAM_NAMESPACE));
     this.exemptChartObjects(
-      { kind: 'Deployment', name: 'keycloak-operator' },
+      [
+        { kind: 'Deployment', name: 'keycloak-operator' },
+        { kind: 'ServiceAccount', name: 'keycloak-operator' },
+      ],
       'no-automount-service-account-token',
       'the operator watches Keycloak and KeycloakRealmImport resources and manages StatefulSets, Services, Secrets and Jobs through the Kubernetes API',
     );

@@ -123,6 +123,7 @@ describe('password literals', () => {
       'REDACTED',
       '$(DB_PASSWORD)',
       'vault:secret/data/db#password',
+      '@/jwks/jwks.json',
       'true',
     ];
     for (const value of values) expect(rulesOf(`${PASSWORD}: ${value}`), value).toEqual([]);

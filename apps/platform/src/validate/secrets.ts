@@ -498,6 +498,8 @@ export function isReferenceOrPlaceholder(raw: string): boolean {
     value.includes('{{') ||
     /^<[^<>]*>$/.test(value) ||
     /^%[\w.-]+%$|^@[\w.-]+@$/.test(value) ||
+    // A file to read the value from (`@/path`: PostgREST's jwt-secret, curl).
+    /^@\/[\w./-]+$/.test(value) ||
     /^(.)\1*$/.test(value) ||
     /^(true|false|yes|no|on|off|null|nil|none|undefined|~)$/i.test(value) ||
     /^(redacted|replace[_-]?me|todo|fixme|placeholder|string)$/i.test(value) ||
