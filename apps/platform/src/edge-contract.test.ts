@@ -109,7 +109,8 @@ describe.each(clusters)('cluster %s', (cluster) => {
         .map((p) => p.metadata.namespace)
         .sort(),
     ).toEqual(meshedNamespaces);
-    for (const p of policies.filter((x) => x.metadata.name !== 'allow-nothing')) {
+    // Rendered from flows: ALLOW, named like the flow's NetworkPolicy at the target.
+    for (const p of policies.filter((x) => /^allow-(from|within)-/.test(x.metadata.name))) {
       expect(p.spec.action).toBe('ALLOW');
       const np = of('NetworkPolicy').find((n) => n.metadata.namespace === p.metadata.namespace && n.metadata.name === p.metadata.name);
       expect(np, `${p.metadata.namespace}/${p.metadata.name}`).toBeDefined();

@@ -272,7 +272,9 @@ export function renderFlows(platform: Platform): void {
   const apNames = new Set<string>();
   for (const { from, to, flows: fs } of groups.values()) {
     if (!isWorkload(to) || !meshed(to.namespace)) continue;
-    const name = policyName('allow-from', endpointName(from), 'to', to.name);
+    // The same name as the flow's NetworkPolicy at the target.
+    const within = isWorkload(from) && from.name === to.name && from.namespace === to.namespace;
+    const name = within ? policyName('allow-within', to.name) : policyName('allow-from', endpointName(from), 'to', to.name);
     if (apNames.has(`${to.namespace}/${name}`)) continue;
     apNames.add(`${to.namespace}/${name}`);
     const ports = fs.some((f) => !f.ports) ? undefined : [...new Set(fs.flatMap((f) => f.ports!.map((p) => String(p.port))))];

@@ -149,9 +149,12 @@ export interface ReadManifestsOptions {
 const parsed = new Map<string, KubeObject[]>();
 
 function parseManifestFile(path: string, sha256: string, data: Buffer, cacheDir: string | undefined): KubeObject[] {
-  const known = parsed.get(sha256);
-  if (known) return structuredClone(known);
   const cached = cacheDir && join(cacheDir, `manifests-${sha256}.json`);
+  const known = parsed.get(sha256);
+  if (known) {
+    if (cached && !existsSync(cached)) writeFileAtomic(cached, JSON.stringify(known));
+    return structuredClone(known);
+  }
   if (cached && existsSync(cached)) {
     const objects = JSON.parse(readFileSync(cached, 'utf8')) as KubeObject[];
     parsed.set(sha256, objects);
