@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  CNI,
+  provide,
   awsNames,
   Component,
   KUBE_API_PORTS,
@@ -196,6 +198,8 @@ export class Cilium extends Component {
       chart: { ...CILIUM_CHART, values: mergeValues(values, parsed.additionalValues) },
     });
     this.routingMode = eks ? 'native' : 'tunnel';
+    // Every other component waits for the cluster's network (core adds the dependency).
+    provide(CNI, { component: this });
 
     this.exemptNodeAgents(eks);
     this.exemptChartObjects(

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import {
   Component,
+  CNI,
   INGRESS,
+  MESH,
   MONITORING,
   Namespace,
   Platform,
@@ -219,5 +221,41 @@ describe('add-ons render only when their counterpart exists', () => {
       issuerRef: { name: 'letsencrypt-production', kind: 'ClusterIssuer', group: 'cert-manager.io' },
     });
     expect(cluster.components.find((c) => c.name === 'site')!.dependsOn).toEqual(['certs', 'gateway', 'namespaces']);
+  });
+});
+
+describe('dependencies no component states', () => {
+  class Cni extends Component {
+    constructor(scope: Platform) {
+      super(scope, 'cni', { namespace: Namespace.kubeSystem(), project: 'infrastructure' });
+      provide(CNI, { component: this });
+    }
+  }
+  class Control extends Component {
+    constructor(scope: Platform) {
+      super(scope, 'mesh', { namespace: Namespace.restricted('istio-system'), project: 'infrastructure', providesMesh: true });
+      provide(MESH, { component: this, crds: this });
+    }
+  }
+  class App extends Component {
+    constructor(scope: Platform, id: string, meshed: boolean, project: 'apps' | 'bootstrap' = 'apps') {
+      super(scope, id, { namespace: Namespace.restricted(id, { meshed }), project });
+    }
+  }
+
+  test('every component waits for the CNI, a meshed one for the mesh too; bootstrap components for neither', () => {
+    const cluster = renderTestCluster((p) => {
+      new Cni(p);
+      new Control(p);
+      new App(p, 'plain', false);
+      new App(p, 'meshed', true);
+      new App(p, 'console', true, 'bootstrap');
+    });
+    const deps = (name: string) => cluster.components.find((c) => c.name === name)!.dependsOn;
+    expect(deps('cni')).toEqual(['namespaces']);
+    expect(deps('mesh')).toEqual(['cni', 'namespaces']);
+    expect(deps('plain')).toEqual(['cni', 'namespaces']);
+    expect(deps('meshed')).toEqual(['cni', 'mesh', 'namespaces']);
+    expect(deps('console')).toEqual(['namespaces']);
   });
 });

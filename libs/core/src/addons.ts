@@ -18,7 +18,7 @@ import { Component } from './component';
 import { Capability, providerOf } from './capability';
 
 export { Capability, provide, providerOf } from './capability';
-import { type Workload, flow, workload } from './flows';
+import { MESH, type Workload, flow, workload } from './flows';
 import type { Platform } from './platform';
 import { reportProblem } from './errors';
 
@@ -59,6 +59,29 @@ export interface IssuerRef {
 
 export const MONITORING = new Capability<MonitoringProvider>('monitoring');
 export const INGRESS = new Capability<IngressProvider>('ingress');
+
+/** What the cluster's CNI (Cilium) offers: every component but the bootstrap waits for it (pods need a network). */
+export interface CniProvider {
+  readonly component: Component;
+}
+
+export const CNI = new Capability<CniProvider>('cni');
+
+/**
+ * The dependencies no component needs to state: every component but the bootstrap ones (Argo CD,
+ * the namespaces) waits for the CNI, since its pods need a network; a component with a meshed
+ * namespace waits for the mesh's control plane, or its pods would start before the injection
+ * webhook serves and run without a sidecar in a STRICT mesh. @internal Called by composeCluster.
+ */
+export function addImplicitDependencies(platform: Platform): void {
+  const cni = providerOf(platform, CNI);
+  const mesh = providerOf(platform, MESH);
+  for (const c of platform.components) {
+    if (c.project === 'bootstrap') continue;
+    if (cni && c !== cni.component) c.needs(cni.component);
+    if (mesh && c !== mesh.component && c.namespaces.some((ns) => ns.meshed)) c.needs(mesh.component);
+  }
+}
 
 /** Runs `fn` once every component of the cluster exists, before waves are derived (add-ons may add dependencies). */
 export function whenComposed(platform: Platform, fn: () => void): void {

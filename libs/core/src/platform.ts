@@ -9,7 +9,7 @@ import { clusterScopedCrdKinds, normalizeChartObjects } from './chart-objects';
 import { parseOrThrow } from './validation';
 import { deriveWaves } from './component-json';
 import { type PlaintextPort, type TrafficFlow, renderFlows } from './flows';
-import type { Exposure } from './addons';
+import { type Exposure, addImplicitDependencies } from './addons';
 import type { UpstreamFiles } from './manifests';
 
 /** What a cluster file exports: facts plus composition. */
@@ -296,6 +296,7 @@ export function composeCluster(definition: ClusterDefinition, file: string): Com
     platform.composed();
     addClusterNamespaces(platform);
     renderFlows(platform);
+    addImplicitDependencies(platform);
   } catch (error) {
     const thrown = toProblems(file, error).map((p) => (p.file === '' ? { ...p, file } : p));
     throw new SynthError([...platform.problems, ...thrown]);
