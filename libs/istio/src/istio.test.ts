@@ -11,7 +11,7 @@ import {
   synthProblems,
 } from '@platform/core';
 import { IstioBase, IstioCni, IstioGateway, Istiod, type IstiodProps } from '@platform/istio';
-import { renderWithHelm } from './test-render';
+import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { ISTIO_VERSION } from './versions';
 
 /** Stand-ins for components of other libs (Cilium, the Gateway API CRDs, cert-manager). */
@@ -46,9 +46,9 @@ function mesh(p: Platform, options: { hostNetwork?: boolean; istiod?: Partial<Is
 const objectsOf = (cluster: ReturnType<typeof renderTestCluster>, name: string) => findComponent(cluster, name).objects;
 const podSpec = (o: Record<string, any>) => o.spec.template.spec;
 
-describe('the Istio charts, rendered with helm', () => {
+describe('the Istio charts, rendered with helm', async () => {
   // The gateway chart is left out here (see the gateway test below): its image needs core's patch order.
-  const cluster = renderWithHelm(
+  const cluster = await renderTestClusterWithHelm(
     (p) => {
       const cilium = new Stub(p, 'cilium');
       const gatewayApi = new Stub(p, 'gateway-api');
@@ -222,8 +222,8 @@ describe('IstioGateway', () => {
   // The chart's `image: auto` is filled in by the injector; the component's patch names the same
   // image, but core checks images before it runs a component's chart patches, so synth fails.
   // Tripwire: this passes as `fails` until core runs patches first; then make it a plain `test`.
-  test('the chart’s proxy Deployment: release image, readiness probe, restricted security context', () => {
-    const cluster = renderWithHelm((p) => mesh(p));
+  test('the chart’s proxy Deployment: release image, readiness probe, restricted security context', async () => {
+    const cluster = await renderTestClusterWithHelm((p) => mesh(p));
     const deployment = findObject(cluster, 'istio-gateway', 'Deployment', 'istio-gateway');
     const [proxy] = podSpec(deployment).containers;
     expect(proxy.image).toBe(`docker.io/istio/proxyv2:${ISTIO_VERSION}`);
@@ -247,8 +247,8 @@ describe('istiod on the host network (Cilium tunnel routing)', () => {
     expect(egress).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ port: 15012, protocol: 'TCP' }] });
   });
 
-  test('the Deployment runs on the host network, exempted by name with the reason', () => {
-    const cluster = renderWithHelm((p) => {
+  test('the Deployment runs on the host network, exempted by name with the reason', async () => {
+    const cluster = await renderTestClusterWithHelm((p) => {
       const cilium = new Stub(p, 'cilium');
       const gatewayApi = new Stub(p, 'gateway-api');
       const base = new IstioBase(p, 'istio-base', { cni: cilium, gatewayApi, hostNetwork: true });

@@ -18,7 +18,7 @@ import {
   vaultAccess,
 } from '@platform/core';
 import { Vault, type VaultProps } from '@platform/vault';
-import { renderWithHelm } from './test-render';
+import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { VAULT_CHART } from './versions';
 
 /** Stands in for cert-manager: the internal CA issuer the listener's certificate comes from. */
@@ -346,9 +346,9 @@ describe('Vault values per environment', () => {
 describe('Vault with the chart rendered by helm', () => {
   let dev: RenderedCluster;
   let prod: RenderedCluster;
-  beforeAll(() => {
-    dev = renderWithHelm(compose(() => ({})));
-    prod = renderWithHelm(compose(prodProps), PROD);
+  beforeAll(async () => {
+    dev = await renderTestClusterWithHelm(compose(() => ({})));
+    prod = await renderTestClusterWithHelm(compose(prodProps), PROD);
   }, 60_000);
 
   const statefulSet = (c: RenderedCluster) => findObject(c, 'vault', 'StatefulSet', 'vault');
