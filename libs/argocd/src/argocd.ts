@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  IssuerRef,
   KUBE_API_PORTS,
   external,
   flow,
@@ -25,6 +24,7 @@ import {
   Namespace,
   strictObject,
   vaultSecret,
+  issuerSchema,
 } from '@platform/core';
 import { APPLICATIONSET_HEALTH_LUA } from './health';
 import type { ArgoCdDeploymentValues, ArgoCdValues } from './values';
@@ -61,11 +61,7 @@ const propsSchema = strictObject({
    * `certManager.issuer('letsencrypt-production')`.
    * @default - none: the gateway's own certificate serves the host
    */
-  tls: z
-    .custom<IssuerRef>((v) => typeof v === 'object' && v !== null && 'component' in v && (v as IssuerRef).kind === 'ClusterIssuer', {
-      error: 'expected an issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")',
-    })
-    .optional(),
+  tls: issuerSchema().optional(),
   /**
    * The Git repository (`spec.gitops.repoURL`) is private: its credential comes from Vault, KV
    * path `argocd/repository` (keys `username` and `password` for an HTTPS URL, a token as the

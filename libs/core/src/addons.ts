@@ -14,13 +14,14 @@ import {
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyRotationPolicy,
 } from '@platform/crds/generated/cert-manager.io';
-import { Component } from './component';
+import { z } from 'zod';
+import { Component, isInstance } from './component';
 import { Capability, providerOf } from './capability';
 
 export { Capability, provide, providerOf } from './capability';
 import { MESH, type Workload, flow, workload } from './flows';
 import type { Platform } from './platform';
-import { reportProblem } from './errors';
+import { reportProblem, showValue } from './errors';
 
 /** What a monitoring component (Prometheus) offers the others. */
 export interface MonitoringProvider {
@@ -56,6 +57,24 @@ export interface IssuerRef {
   readonly kind: 'ClusterIssuer';
   readonly group: 'cert-manager.io';
 }
+
+/**
+ * A props field holding a certificate issuer another component exports, e.g.
+ * `certManager.issuer('letsencrypt-production')`: checked at synth, so a wrong value fails with the field path.
+ */
+export const issuerSchema = () =>
+  z.custom<IssuerRef>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      isInstance(Component, (v as IssuerRef).component) &&
+      (v as IssuerRef).kind === 'ClusterIssuer' &&
+      typeof (v as IssuerRef).name === 'string',
+    {
+      error: (iss) =>
+        `got ${showValue(iss.input)}, expected a certificate issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")`,
+    },
+  );
 
 export const MONITORING = new Capability<MonitoringProvider>('monitoring');
 export const INGRESS = new Capability<IngressProvider>('ingress');

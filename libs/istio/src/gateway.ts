@@ -3,7 +3,6 @@ import {
   Component,
   INGRESS,
   INTERNET,
-  IssuerRef,
   Namespace,
   Platform,
   additionalValuesSchema,
@@ -19,6 +18,7 @@ import {
   strictObject,
   workload,
   componentSchema,
+  issuerSchema,
 } from '@platform/core';
 import {
   Gateway,
@@ -44,11 +44,7 @@ const propsSchema = strictObject({
    * `certManager.issuer('letsencrypt-production')`.
    * @default - none: every expose() names its issuer
    */
-  issuer: z
-    .custom<IssuerRef>((v) => typeof v === 'object' && v !== null && 'component' in v && (v as IssuerRef).kind === 'ClusterIssuer', {
-      error: 'expected an issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")',
-    })
-    .optional(),
+  issuer: issuerSchema().optional(),
   /**
    * Proxy replicas at least (the HorizontalPodAutoscaler's minimum; a PodDisruptionBudget and spread from 2 on).
    * @default - the cluster's `availability.replicas`

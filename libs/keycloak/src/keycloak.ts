@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   ARGOCD_SYNC_WAVE,
   Component,
-  IssuerRef,
   KUBE_API_PORTS,
   KubeObject,
   Namespace,
@@ -22,6 +21,7 @@ import {
   strictObject,
   vaultSecret,
   workload,
+  issuerSchema,
 } from '@platform/core';
 import { API_CLIENT_ID, CLIENT_SECRET_PLACEHOLDER, apiRealm } from './realm';
 import { KEYCLOAK_IMAGE, KEYCLOAK_OPERATOR_MANIFESTS } from './versions';
@@ -56,11 +56,6 @@ const databaseSchema = componentSchema<KeycloakDatabase>('PostgreSQL cluster (Po
   { error: (iss) => `got ${showValue(iss.input)}, expected a PostgresCluster (with connection and allowClient)` },
 );
 
-const issuerSchema = z.custom<IssuerRef>(
-  (v) => typeof v === 'object' && v !== null && (v as IssuerRef).kind === 'ClusterIssuer' && typeof (v as IssuerRef).name === 'string',
-  { error: (iss) => `got ${showValue(iss.input)}, expected a certificate issuer such as certManager.issuer("letsencrypt-production")` },
-);
-
 const REALM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** The props of Keycloak, checked at synth; the TypeScript type is derived from it (one definition). */
@@ -77,7 +72,7 @@ const propsSchema = strictObject({
    * Issuer of the certificate of `keycloak.<domain>`.
    * @default - the gateway's issuer
    */
-  tls: issuerSchema.optional(),
+  tls: issuerSchema().optional(),
   /**
    * The API realm's name: the issuer is `https://keycloak.<domain>/realms/<realm>`.
    * @default 'platform'

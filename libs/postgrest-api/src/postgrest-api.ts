@@ -4,7 +4,6 @@ import { k8s } from 'cdk8s-plus-30';
 import {
   Component,
   INGRESS,
-  type IssuerRef,
   LABEL_COMPONENT,
   MESH,
   Namespace,
@@ -30,6 +29,7 @@ import {
   toResourceRequirements,
   whenComposed,
   workload,
+  issuerSchema,
 } from '@platform/core';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '@platform/crds/generated/security.istio.io';
 import { API_DB_ROLES, AUTHENTICATOR_ROLE } from './sql';
@@ -83,9 +83,7 @@ const propsSchema = strictObject({
    */
   istiod: componentSchema('istiod (Istio control plane)'),
   /** Issuer of the certificate of the public host (e.g. `certManager.issuer('letsencrypt-production')`). */
-  tls: z.custom<IssuerRef>((v) => typeof v === 'object' && v !== null && (v as IssuerRef).kind === 'ClusterIssuer', {
-    error: 'expected an issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")',
-  }),
+  tls: issuerSchema(),
   /** @default `api.<domain>` */
   host: z
     .string()

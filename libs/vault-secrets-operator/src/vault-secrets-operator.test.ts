@@ -173,7 +173,7 @@ describe('VaultSecretsOperator', () => {
   test('bad props fail with their field paths', () => {
     expect(synthProblems(() => render({ replicas: 0, vaultCa: 'ca' as never, extra: true } as never))).toEqual([
       'clusters/test.ts: components.vault-secrets-operator.replicas: got 0, replicas must be an integer ≥ 1',
-      'clusters/test.ts: components.vault-secrets-operator.vaultCa: got "ca", expected an issuer exported by a component, e.g. certManager.issuer("platform-internal-ca")',
+      'clusters/test.ts: components.vault-secrets-operator.vaultCa: got "ca", expected a certificate issuer exported by a component, e.g. certManager.issuer("letsencrypt-production")',
       'clusters/test.ts: components.vault-secrets-operator.extra: unknown field "extra"; allowed: additionalValues, replicas, vaultCa',
     ]);
   });

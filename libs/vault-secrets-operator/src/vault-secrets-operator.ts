@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   Component,
-  IssuerRef,
   KUBE_API_PORTS,
   Namespace,
   Platform,
@@ -21,10 +20,10 @@ import {
   providerOf,
   replicasSchema,
   reportProblem,
-  showValue,
   strictObject,
   whenComposed,
   workload,
+  issuerSchema,
 } from '@platform/core';
 import { VaultConnection } from '@platform/crds/generated/secrets.hashicorp.com';
 import {
@@ -49,12 +48,7 @@ const propsSchema = strictObject({
    * issuer in its own namespace, and syncs after cert-manager.
    * @default - the issuer the cluster's Vault announces (`VaultProvider.tlsIssuer`)
    */
-  vaultCa: z
-    .custom<IssuerRef>((v) => typeof v === 'object' && v !== null && 'component' in v && (v as IssuerRef).kind === 'ClusterIssuer', {
-      error: (iss) =>
-        `got ${showValue(iss.input)}, expected an issuer exported by a component, e.g. certManager.issuer("platform-internal-ca")`,
-    })
-    .optional(),
+  vaultCa: issuerSchema().optional(),
   /**
    * Chart values we do not type, merged over ours (maps deeply, lists replaced).
    * @default - none

@@ -26,6 +26,7 @@ import {
   strictObject,
   vaultAccesses,
   workload,
+  issuerSchema,
 } from '@platform/core';
 import {
   Certificate,
@@ -47,12 +48,6 @@ import {
 } from './config';
 import type { VaultProbeValues, VaultStorageValues, VaultValues } from './values';
 import { VAULT_CHART, VAULT_VERSION } from './versions';
-
-const issuerSchema = z.custom<IssuerRef>(
-  (v) =>
-    typeof v === 'object' && v !== null && (v as IssuerRef).kind === 'ClusterIssuer' && (v as IssuerRef).component instanceof Component,
-  { error: 'expected an issuer of the cluster file, e.g. certManager.issuer("platform-internal-ca")' },
-);
 
 /** The props of Vault, checked at synth; the TypeScript type is derived from it (one definition). */
 const propsSchema = strictObject({
@@ -94,7 +89,7 @@ const propsSchema = strictObject({
    * for the CLI in the pod) from this issuer, mounted into the servers. An internal CA, not ACME.
    * @default - plaintext HTTP on 8200 (local and dev only)
    */
-  tls: issuerSchema.optional(),
+  tls: issuerSchema().optional(),
   /**
    * Chart values we do not type, merged over ours (maps deeply, lists replaced).
    * @default - none
