@@ -1,29 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import {
-  KubeObject,
-  Platform,
-  RenderedCluster,
-  TestSpecOverrides,
-  findComponent,
-  findObject,
-  renderTestCluster,
-  renderTestClusterWithCharts,
-  synthProblems,
-  toYaml,
-} from '@platform/core';
+import { describe, expect, test } from 'vitest';
+import { Platform, RenderedCluster, TestSpecOverrides, findComponent, findObject, renderTestCluster, synthProblems } from '@platform/core';
+import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { Cilium, CiliumProps, HUBBLE_METRICS } from '@platform/cilium';
-import { helmBinary } from '../../../scripts/helm.mjs';
-import { locateChart } from '../../../scripts/charts.mjs';
 import { CILIUM_CHART } from './versions';
-
-const ROOT = resolve(__dirname, '../../..');
-const work = mkdtempSync(join(tmpdir(), 'cilium-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const API_HOST = '0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com';
 const EKS: TestSpecOverrides = { apiServer: { host: API_HOST, port: 443 } };
@@ -39,27 +18,15 @@ const KIND: TestSpecOverrides = {
 const compose = (props: CiliumProps) => (p: Platform) => void new Cilium(p, 'cilium', props);
 const valuesOf = (cluster: RenderedCluster) => findComponent(cluster, 'cilium').values as Record<string, any>;
 
-/** `helm template` of the pinned chart with the values the component chose, as synth runs it. */
-async function helmTemplate(values: unknown): Promise<{ text: string; objects: KubeObject[] }> {
-  const chart = await locateChart({ name: CILIUM_CHART.chart, version: CILIUM_CHART.version, ...CILIUM_CHART.pin }, { root: ROOT });
-  const file = join(work, `values-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, toYaml(values));
-  const text = execFileSync(
-    helmBinary(ROOT),
-    ['template', 'cilium', chart.dir, '--namespace', 'kube-system', '--kube-version', '1.33.0', '--values', file],
-    { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: work }, maxBuffer: 64 * 1024 * 1024 },
-  );
-  const objects = parseAllDocuments(text)
-    .map((d) => d.toJSON())
-    .filter((o): o is KubeObject => !!o);
-  return { text, objects };
-}
-
-/** The cluster as synth renders it: the component's values through the real chart, then core's patches and checks. */
+/** The cluster as synth renders it (the real chart, then core's patches and checks), with helm's output for the chart. */
 async function render(props: CiliumProps, overrides: TestSpecOverrides) {
-  const values = valuesOf(renderTestCluster(compose(props), overrides));
-  const { text, objects } = await helmTemplate(values);
-  return { text, values, cluster: renderTestClusterWithCharts(compose(props), { cilium: objects }, overrides) };
+  let text = '';
+  const cluster = await renderTestClusterWithHelm(compose(props), overrides, {
+    helmOutput: (component, out) => {
+      if (component.name === 'cilium') text = out;
+    },
+  });
+  return { text, values: valuesOf(cluster), cluster };
 }
 
 const config = (cluster: RenderedCluster) => findObject(cluster, 'cilium', 'ConfigMap', 'cilium-config').data as Record<string, string>;
