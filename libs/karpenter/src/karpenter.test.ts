@@ -1,32 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
   KubeObject,
-  UpstreamChart,
   MONITORING,
   Namespace,
   Platform,
+  RenderedCluster,
   TestSpecOverrides,
   findComponent,
   findObject,
   provide,
   renderTestCluster,
-  renderTestClusterWithCharts,
   synthProblems,
-  toYaml,
   workload,
 } from '@platform/core';
+import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { Karpenter, KarpenterProps } from '@platform/karpenter';
-import { helmBinary } from '../../../scripts/helm.mjs';
-import { locateChart } from '../../../scripts/charts.mjs';
-import { KARPENTER_CHART, KARPENTER_CRD_CHART } from './versions';
-
-const ROOT = resolve(__dirname, '../../..');
+import { KARPENTER_CHART } from './versions';
 
 /** Stands in for the Cilium component: what Karpenter waits for. */
 class Cni extends Component {
@@ -233,44 +223,16 @@ describe('Karpenter', () => {
 
 describe('Karpenter with the chart rendered by helm', () => {
   let objects: KubeObject[];
-  let rendered: ReturnType<typeof renderTestClusterWithCharts>;
+  let rendered: RenderedCluster;
   const prod = { environment: 'prod', availability: { replicas: 2, spread: 'zone' } } as const;
 
-  /** What helm renders for one of the pinned charts, as synth runs it. */
-  async function helmTemplate(pinned: UpstreamChart, release: string, values: unknown, includeCrds: boolean): Promise<KubeObject[]> {
-    const { pin, chart, version } = pinned;
-    const located = await locateChart({ name: chart, version, ...pin }, { root: ROOT });
-    const work = mkdtempSync(join(tmpdir(), 'karpenter-test-'));
-    try {
-      const file = join(work, 'values.yaml');
-      writeFileSync(file, toYaml(values ?? {}));
-      const args = [
-        'template',
-        release,
-        located.dir,
-        '--namespace',
-        'karpenter',
-        '--kube-version',
-        '1.33',
-        ...(includeCrds ? ['--include-crds'] : []),
-      ];
-      const text = execFileSync(helmBinary(ROOT), [...args, '--values', file], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, HOME: work },
-      });
-      return parseAllDocuments(text)
-        .map((d) => d.toJS() as KubeObject | null)
-        .filter((o): o is KubeObject => !!o);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
-
   beforeAll(async () => {
-    const values = findComponent(render({}, prod), 'karpenter').values;
-    objects = await helmTemplate(KARPENTER_CHART, 'karpenter', values, false);
-    const crds = await helmTemplate(KARPENTER_CRD_CHART, 'karpenter-crd', {}, true);
-    rendered = renderTestClusterWithCharts(compose(), { karpenter: objects, 'karpenter-crd': crds }, prod);
+    // Both charts as synth renders them: the controller chart without its CRDs, the karpenter-crd chart with them.
+    rendered = await renderTestClusterWithHelm(compose(), prod, {
+      adjust: (component, chartObjects) => {
+        if (component.name === 'karpenter') objects = structuredClone(chartObjects);
+      },
+    });
   }, 60_000);
 
   test('the CRDs come from the karpenter-crd chart, an Application the controller waits for; none from the controller chart', () => {
