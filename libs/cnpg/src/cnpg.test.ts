@@ -1,8 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
@@ -11,25 +6,19 @@ import {
   MONITORING,
   Namespace,
   Platform,
+  RenderedCluster,
   TestSpecOverrides,
-  UpstreamChart,
   VAULT,
   VAULT_SECRETS,
   findComponent,
   findObject,
   provide,
   renderTestCluster,
-  renderTestClusterWithCharts,
   synthProblems,
-  toYaml,
   workload,
 } from '@platform/core';
+import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { CloudNativePg, CnpgBarmanCloud, POSTGRES_IMAGE, PostgresCluster, PostgresClusterProps } from '@platform/cnpg';
-import { helmBinary } from '../../../scripts/helm.mjs';
-import { locateChart } from '../../../scripts/charts.mjs';
-import { BARMAN_CLOUD_CHART, CNPG_CHART } from './versions';
-
-const ROOT = resolve(__dirname, '../../..');
 
 class FakeVault extends Component {
   constructor(scope: Platform) {
@@ -390,44 +379,18 @@ describe('bad inputs fail synth with the fix', () => {
 describe('the operator and plugin charts rendered by helm', () => {
   let operatorObjects: KubeObject[];
   let pluginObjects: KubeObject[];
-  let rendered: ReturnType<typeof renderTestClusterWithCharts>;
-
-  async function helmTemplate(pinned: UpstreamChart, release: string, values: unknown): Promise<KubeObject[]> {
-    const { pin, chart, version } = pinned;
-    const located = await locateChart({ name: chart, version, ...pin }, { root: ROOT });
-    const work = mkdtempSync(join(tmpdir(), 'cnpg-test-'));
-    try {
-      const file = join(work, 'values.yaml');
-      writeFileSync(file, toYaml(values ?? {}));
-      const args = [
-        'template',
-        release,
-        located.dir,
-        '--namespace',
-        'cnpg-system',
-        '--kube-version',
-        '1.33',
-        '--api-versions',
-        'cert-manager.io/v1',
-      ];
-      const text = execFileSync(helmBinary(ROOT), [...args, '--values', file], {
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-        env: { PATH: process.env.PATH, HOME: work },
-      });
-      return parseAllDocuments(text)
-        .map((d) => d.toJS() as KubeObject | null)
-        .filter((o): o is KubeObject => !!o);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
+  let rendered: RenderedCluster;
 
   beforeAll(async () => {
-    const composed = render({ plugin: true }, prod);
-    operatorObjects = await helmTemplate(CNPG_CHART, 'cnpg', findComponent(composed, 'cnpg').values);
-    pluginObjects = await helmTemplate(BARMAN_CLOUD_CHART, 'cnpg-barman-cloud', findComponent(composed, 'cnpg-barman-cloud').values);
-    rendered = renderTestClusterWithCharts(compose({ plugin: true }), { cnpg: operatorObjects, 'cnpg-barman-cloud': pluginObjects }, prod);
+    // What helm rendered for the two charts is kept as it came: the webhook and Secret checks read the charts themselves.
+    const raw = new Map<string, KubeObject[]>();
+    rendered = await renderTestClusterWithHelm(compose({ plugin: true }), prod, {
+      adjust: (component, objects) => {
+        raw.set(component.name, structuredClone(objects));
+      },
+    });
+    operatorObjects = raw.get('cnpg')!;
+    pluginObjects = raw.get('cnpg-barman-cloud')!;
   }, 60_000);
 
   const restricted = (c: any) =>
