@@ -1,8 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
@@ -19,17 +14,11 @@ import {
   findObject,
   provide,
   renderTestCluster,
-  renderTestClusterWithCharts,
   synthProblems,
-  toYaml,
   workload,
 } from '@platform/core';
+import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { VaultSecretsOperator, VaultSecretsOperatorProps } from '@platform/vault-secrets-operator';
-import { helmBinary } from '../../../scripts/helm.mjs';
-import { locateChart } from '../../../scripts/charts.mjs';
-import { VAULT_SECRETS_OPERATOR_CHART } from './versions';
-
-const ROOT = resolve(__dirname, '../../..');
 const NS = 'vault-secrets-operator-system';
 const CONTROLLER = 'vault-secrets-operator-controller-manager';
 
@@ -77,36 +66,6 @@ const render = (
     new FakeVault(p, tls);
     new VaultSecretsOperator(p, 'vault-secrets-operator', props);
   }, overrides);
-
-async function helmTemplate(values: unknown): Promise<KubeObject[]> {
-  const { pin, chart, version } = VAULT_SECRETS_OPERATOR_CHART;
-  const located = await locateChart({ name: chart, version, ...pin }, { root: ROOT });
-  const work = mkdtempSync(join(tmpdir(), 'vso-test-'));
-  try {
-    const file = join(work, 'values.yaml');
-    writeFileSync(file, toYaml(values ?? {}));
-    const args = [
-      'template',
-      'vault-secrets-operator',
-      located.dir,
-      '--namespace',
-      NS,
-      '--kube-version',
-      '1.33',
-      '--include-crds',
-      '--skip-tests',
-    ];
-    const text = execFileSync(helmBinary(ROOT), [...args, '--values', file], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: work },
-    });
-    return parseAllDocuments(text)
-      .map((d) => d.toJS() as KubeObject | null)
-      .filter((o): o is KubeObject => !!o);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
 
 describe('VaultSecretsOperator', () => {
   test('namespace, project, chart pin; CRDs with the manifests; the default VaultConnection to the cluster Vault (plain HTTP in dev)', () => {
@@ -199,10 +158,19 @@ describe('VaultSecretsOperator', () => {
       new VaultSecretsOperator(p, 'vault-secrets-operator');
     };
 
+    /** The cluster with the chart rendered by helm, and what helm rendered for the chart (before synth changes it). */
+    async function renderChart(overrides: TestSpecOverrides = {}): Promise<{ cluster: RenderedCluster; chart: KubeObject[] }> {
+      let chart: KubeObject[] = [];
+      const cluster = await renderTestClusterWithHelm(compose(), overrides, {
+        adjust: (component, objects) => {
+          if (component.name === 'vault-secrets-operator') chart = structuredClone(objects);
+        },
+      });
+      return { cluster, chart };
+    }
+
     beforeAll(async () => {
-      const values = findComponent(renderTestCluster(compose(), prod), 'vault-secrets-operator').values;
-      objects = await helmTemplate(values);
-      rendered = renderTestClusterWithCharts(compose(), { 'vault-secrets-operator': objects }, prod);
+      ({ cluster: rendered, chart: objects } = await renderChart(prod));
     }, 60_000);
 
     const all = () => findComponent(rendered, 'vault-secrets-operator').objects;
@@ -311,8 +279,7 @@ describe('VaultSecretsOperator', () => {
     });
 
     test('one replica (dev): no PDB, no spread', async () => {
-      const values = findComponent(renderTestCluster(compose()), 'vault-secrets-operator').values;
-      const dev = await helmTemplate(values);
+      const { chart: dev } = await renderChart();
       expect(dev.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
       const d = dev.find((o) => o.kind === 'Deployment')!;
       expect(d.spec.replicas).toBe(1);
