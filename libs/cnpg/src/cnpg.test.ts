@@ -2,64 +2,25 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
   KubeObject,
-  MESH,
-  MONITORING,
   Namespace,
   Platform,
   RenderedCluster,
   TestSpecOverrides,
-  VAULT,
-  VAULT_SECRETS,
   findComponent,
   findObject,
-  provide,
   renderTestCluster,
   synthProblems,
   workload,
 } from '@platform/core';
+import {
+  StandInCertManager,
+  StandInMesh,
+  StandInMonitoring,
+  StandInVault,
+  StandInVaultSecretsOperator,
+} from '@platform/core/testing-stand-ins';
 import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { CloudNativePg, CnpgBarmanCloud, POSTGRES_IMAGE, PostgresCluster, PostgresClusterProps } from '@platform/cnpg';
-
-class FakeVault extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
-    provide(VAULT, {
-      component: this,
-      address: 'http://vault.vault.svc:8200',
-      kvMount: 'secret',
-      authMount: 'kubernetes',
-      tls: false,
-      server: workload(this, { podLabels: { 'app.kubernetes.io/name': 'vault' } }),
-    });
-  }
-}
-
-class FakeVso extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault-secrets-operator', { namespace: Namespace.restricted('vault-secrets-operator-system'), project: 'infrastructure' });
-    provide(VAULT_SECRETS, { component: this, connection: { name: 'default', namespace: this.home.name }, crds: this });
-  }
-}
-
-class FakeMesh extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'istiod', { namespace: Namespace.restricted('istio-system'), project: 'infrastructure', providesMesh: true });
-    provide(MESH, { component: this, crds: this });
-  }
-}
-
-class FakeMonitoring extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'monitoring', { namespace: Namespace.restricted('observability-system', { meshed: true }), project: 'observability' });
-    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus' }) });
-  }
-}
-
-class FakeCertManager extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'cert-manager', { namespace: Namespace.restricted('cert-manager'), project: 'infrastructure' });
-  }
-}
 
 /** A PostgREST stand-in in the api namespace, a client of the database. */
 class Api extends Component {
@@ -99,12 +60,12 @@ interface Options {
 
 function compose(o: Options = {}) {
   return (p: Platform) => {
-    new FakeVault(p);
-    new FakeVso(p);
-    if (o.mesh ?? true) new FakeMesh(p);
-    if (o.monitoring) new FakeMonitoring(p);
+    new StandInVault(p);
+    new StandInVaultSecretsOperator(p);
+    if (o.mesh ?? true) new StandInMesh(p);
+    if (o.monitoring) new StandInMonitoring(p, { meshed: true });
     const operator = new CloudNativePg(p, 'cnpg');
-    if (o.plugin) new CnpgBarmanCloud(p, 'cnpg-barman-cloud', { operator, certManager: new FakeCertManager(p) });
+    if (o.plugin) new CnpgBarmanCloud(p, 'cnpg-barman-cloud', { operator, certManager: new StandInCertManager(p) });
     const db = new PostgresCluster(p, 'api-db', apiDb(operator, o.db));
     const api = new Api(p, API_NS());
     db.allowClient(api.server, 'PostgREST → api-db');
@@ -225,8 +186,8 @@ describe('PostgresCluster', () => {
   test('typed connection facts and the client flow', () => {
     let db: PostgresCluster | undefined;
     renderTestCluster((p) => {
-      new FakeVault(p);
-      new FakeVso(p);
+      new StandInVault(p);
+      new StandInVaultSecretsOperator(p);
       db = new PostgresCluster(p, 'api-db', apiDb(new CloudNativePg(p, 'cnpg')));
     });
     expect(db!.connection).toMatchObject({ host: 'api-db-rw.api.svc.cluster.local', port: 5432, database: 'app' });
@@ -336,10 +297,10 @@ describe('bad inputs fail synth with the fix', () => {
   test('a backing-up cluster Terraform does not provision', () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p);
-        new FakeVso(p);
+        new StandInVault(p);
+        new StandInVaultSecretsOperator(p);
         const operator = new CloudNativePg(p, 'cnpg');
-        new CnpgBarmanCloud(p, 'cnpg-barman-cloud', { operator, certManager: new FakeCertManager(p) });
+        new CnpgBarmanCloud(p, 'cnpg-barman-cloud', { operator, certManager: new StandInCertManager(p) });
         new PostgresCluster(p, 'orders-db', {
           ...apiDb(operator),
           managedRoles: [],
