@@ -2,25 +2,26 @@ import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   Component,
-  INGRESS,
-  IssuerRef,
-  MESH,
-  MONITORING,
   Namespace,
   Platform,
   RenderedCluster,
   TestSpecOverrides,
-  VAULT,
-  VAULT_SECRETS,
   Workload,
   findComponent,
   findObject,
-  provide,
   renderTestCluster,
   renderTestClusterWithManifests,
   synthProblems,
   workload,
 } from '@platform/core';
+import {
+  StandInCertManager,
+  StandInGateway,
+  StandInMesh,
+  StandInMonitoring,
+  StandInVault,
+  StandInVaultSecretsOperator,
+} from '@platform/core/testing-stand-ins';
 import {
   AUDIENCE_MAPPER,
   CLIENT_ROLES_MAPPER,
@@ -33,56 +34,6 @@ import {
 
 const ROOT = resolve(__dirname, '../../..');
 
-class FakeVault extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
-    provide(VAULT, {
-      component: this,
-      address: 'http://vault.vault.svc:8200',
-      kvMount: 'secret',
-      authMount: 'kubernetes',
-      tls: false,
-      server: workload(this, { podLabels: { 'app.kubernetes.io/name': 'vault' } }),
-    });
-  }
-}
-class FakeVso extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault-secrets-operator', { namespace: Namespace.restricted('vault-secrets-operator-system'), project: 'infrastructure' });
-    provide(VAULT_SECRETS, { component: this, connection: { name: 'default', namespace: this.home.name }, crds: this });
-  }
-}
-class FakeMesh extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'istiod', { namespace: Namespace.restricted('istio-system'), project: 'infrastructure', providesMesh: true });
-    provide(MESH, { component: this, crds: this });
-  }
-}
-class FakeMonitoring extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'monitoring', { namespace: Namespace.restricted('observability-system', { meshed: true }), project: 'observability' });
-    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus', serviceAccount: 'prometheus' }) });
-  }
-}
-class FakeGateway extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'istio-gateway', { namespace: Namespace.restricted('istio-ingress', { meshed: true }), project: 'infrastructure' });
-    provide(INGRESS, {
-      component: this,
-      gateway: { name: 'public', namespace: 'istio-ingress' },
-      proxies: workload(this, { name: 'gateway', podLabels: { istio: 'ingressgateway' }, serviceAccount: 'istio-gateway' }),
-      crds: this,
-    });
-  }
-}
-class FakeCertManager extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'cert-manager', { namespace: Namespace.restricted('cert-manager'), project: 'infrastructure' });
-  }
-  issuer(name: string): IssuerRef {
-    return { component: this, name, kind: 'ClusterIssuer', group: 'cert-manager.io' };
-  }
-}
 /** A PostgresCluster stand-in (libs/cnpg): connection facts and allowClient, recorded. */
 class FakeDb extends Component implements KeycloakDatabase {
   readonly clients: { from: Workload; label: string }[] = [];
@@ -112,12 +63,12 @@ interface Composed {
 }
 
 function compose(p: Platform, out: Composed, props: Partial<KeycloakProps> = {}): void {
-  new FakeVault(p);
-  new FakeVso(p);
-  new FakeMesh(p);
-  new FakeMonitoring(p);
-  new FakeGateway(p);
-  const cm = new FakeCertManager(p);
+  new StandInVault(p);
+  new StandInVaultSecretsOperator(p);
+  new StandInMesh(p);
+  new StandInMonitoring(p, { meshed: true, scraper: { name: 'prometheus', serviceAccount: 'prometheus' } });
+  new StandInGateway(p, { meshed: true, serviceAccount: 'istio-gateway' });
+  const cm = new StandInCertManager(p);
   out.db = new FakeDb(p);
   out.kc = new Keycloak(p, 'keycloak', { database: out.db, tls: cm.issuer('letsencrypt-production'), ...props });
 }
