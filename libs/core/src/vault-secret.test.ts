@@ -3,42 +3,16 @@ import {
   Component,
   Namespace,
   Platform,
-  VAULT,
-  VAULT_SECRETS,
   type VaultSecretProps,
   type VaultSecretRef,
   findComponent,
   findObject,
-  provide,
   renderTestCluster,
   synthProblems,
   vaultAccesses,
   vaultSecret,
-  workload,
 } from '@platform/core';
-
-/** A stand-in for libs/vault: it only announces itself. */
-class FakeVault extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
-    provide(VAULT, {
-      component: this,
-      address: 'http://vault.vault.svc:8200',
-      kvMount: 'secret',
-      authMount: 'kubernetes',
-      tls: false,
-      server: workload(this, { podLabels: { 'app.kubernetes.io/name': 'vault' } }),
-    });
-  }
-}
-
-/** A stand-in for libs/vault-secrets-operator: it only announces itself. */
-class FakeOperator extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault-secrets-operator', { namespace: Namespace.restricted('vault-secrets-operator-system'), project: 'infrastructure' });
-    provide(VAULT_SECRETS, { component: this, connection: { name: 'default', namespace: this.home.name }, crds: this });
-  }
-}
+import { StandInVault, StandInVaultSecretsOperator } from './testing-stand-ins';
 
 class Consumer extends Component {
   readonly refs: VaultSecretRef[] = [];
@@ -69,8 +43,8 @@ describe('vaultSecret', () => {
     let refs: VaultSecretRef[] = [];
     let accesses: ReturnType<typeof vaultAccesses> = [];
     const rendered = renderTestCluster((p) => {
-      new FakeVault(p);
-      new FakeOperator(p);
+      new StandInVault(p);
+      new StandInVaultSecretsOperator(p);
       refs = new Consumer(p, 'grafana', [grafana, datasources]).refs;
       p.whenComplete(() => (accesses = vaultAccesses(p)));
     });
@@ -162,8 +136,8 @@ describe('vaultSecret', () => {
 
   test('a bootstrap consumer (Argo CD) never waits: its objects go to <name>-secrets, which waits for the operator', () => {
     const rendered = renderTestCluster((p) => {
-      new FakeVault(p);
-      new FakeOperator(p);
+      new StandInVault(p);
+      new StandInVaultSecretsOperator(p);
       new Consumer(
         p,
         'argocd',
@@ -201,7 +175,7 @@ describe('vaultSecret', () => {
   test('without a Vault Secrets Operator the secret would never arrive: synth fails naming the consumer and what to add', () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p);
+        new StandInVault(p);
         new Consumer(p, 'grafana', [grafana]);
       }),
     );
@@ -215,8 +189,8 @@ describe('vaultSecret', () => {
   test('a path outside the component prefix fails through vaultAccess', () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p);
-        new FakeOperator(p);
+        new StandInVault(p);
+        new StandInVaultSecretsOperator(p);
         new Consumer(p, 'grafana', [{ ...grafana, path: 'keycloak/admin' }]);
       }),
     );
@@ -226,8 +200,8 @@ describe('vaultSecret', () => {
   test('bad props fail with their field paths', () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p);
-        new FakeOperator(p);
+        new StandInVault(p);
+        new StandInVaultSecretsOperator(p);
         new Consumer(p, 'grafana', [
           {
             ...grafana,
@@ -254,8 +228,8 @@ describe('vaultSecret', () => {
   test('one vaultSecret() per Secret', () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p);
-        new FakeOperator(p);
+        new StandInVault(p);
+        new StandInVaultSecretsOperator(p);
         new Consumer(p, 'grafana', [grafana, { ...grafana, path: 'grafana/other' }]);
       }),
     );

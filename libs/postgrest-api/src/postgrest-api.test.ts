@@ -1,21 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import {
   Component,
-  MONITORING,
   Namespace,
   Platform,
   type TestSpecOverrides,
-  VAULT,
-  VAULT_SECRETS,
   findComponent,
   findObject,
-  provide,
   renderTestCluster,
   synthProblems,
   toYaml,
   trafficFlows,
   workload,
 } from '@platform/core';
+import { StandInMonitoring, StandInVault, StandInVaultSecretsOperator } from '@platform/core/testing-stand-ins';
 import { CloudNativePg, PostgresCluster } from '@platform/cnpg';
 import { IstioBase, IstioCni, IstioGateway, Istiod } from '@platform/istio';
 import { BOOTSTRAP_SQL_FILE, POSTGREST_IMAGE, PostgrestApi, type PostgrestApiProps } from '@platform/postgrest-api';
@@ -23,34 +20,6 @@ import { BOOTSTRAP_SQL_FILE, POSTGREST_IMAGE, PostgrestApi, type PostgrestApiPro
 class Stub extends Component {
   constructor(scope: Platform, id: string, ns = Namespace.kubeSystem()) {
     super(scope, id, { namespace: ns, project: 'infrastructure' });
-  }
-}
-
-class FakeVault extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
-    provide(VAULT, {
-      component: this,
-      address: 'http://vault.vault.svc:8200',
-      kvMount: 'secret',
-      authMount: 'kubernetes',
-      tls: false,
-      server: workload(this, { podLabels: { 'app.kubernetes.io/name': 'vault' } }),
-    });
-  }
-}
-
-class FakeVso extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'vault-secrets-operator', { namespace: Namespace.restricted('vault-secrets-operator-system'), project: 'infrastructure' });
-    provide(VAULT_SECRETS, { component: this, connection: { name: 'default', namespace: this.home.name }, crds: this });
-  }
-}
-
-class FakeMonitoring extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'monitoring', { namespace: Namespace.restricted('observability-system', { meshed: true }), project: 'observability' });
-    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus', podLabels: { app: 'prometheus' } }) });
   }
 }
 
@@ -72,9 +41,9 @@ const PROD: TestSpecOverrides = { environment: 'prod', availability: { replicas:
 
 function compose(extra: Partial<PostgrestApiProps> = {}) {
   return (p: Platform) => {
-    new FakeVault(p);
-    new FakeVso(p);
-    new FakeMonitoring(p);
+    new StandInVault(p);
+    new StandInVaultSecretsOperator(p);
+    new StandInMonitoring(p, { meshed: true, scraper: { name: 'prometheus', podLabels: { app: 'prometheus' } } });
     const cilium = new Stub(p, 'cilium');
     const gatewayApi = new Stub(p, 'gateway-api');
     const certs = new Stub(p, 'cert-manager', Namespace.restricted('cert-manager'));
