@@ -2,18 +2,16 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
   KubeObject,
-  MONITORING,
   Namespace,
   Platform,
   RenderedCluster,
   TestSpecOverrides,
   findComponent,
   findObject,
-  provide,
   renderTestCluster,
   synthProblems,
-  workload,
 } from '@platform/core';
+import { StandInMonitoring } from '@platform/core/testing-stand-ins';
 import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { Karpenter, KarpenterProps } from '@platform/karpenter';
 import { KARPENTER_CHART } from './versions';
@@ -22,14 +20,6 @@ import { KARPENTER_CHART } from './versions';
 class Cni extends Component {
   constructor(scope: Platform) {
     super(scope, 'cilium', { namespace: Namespace.kubeSystem(), project: 'infrastructure' });
-  }
-}
-
-/** Stands in for the Prometheus stack. */
-class Monitoring extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'monitoring', { namespace: Namespace.restricted('observability-system'), project: 'observability' });
-    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus' }) });
   }
 }
 
@@ -167,7 +157,7 @@ describe('Karpenter', () => {
 
   test('metrics: a PodMonitor on the chart’s http-metrics port (8080) when the cluster has monitoring', () => {
     const cluster = renderTestCluster((p) => {
-      new Monitoring(p);
+      new StandInMonitoring(p);
       compose()(p);
     });
     expect(findObject(cluster, 'monitoring', 'PodMonitor', 'karpenter').spec).toEqual({

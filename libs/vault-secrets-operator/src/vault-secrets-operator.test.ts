@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   Component,
-  IssuerRef,
   KubeObject,
-  MONITORING,
   Namespace,
   Platform,
   RenderedCluster,
@@ -17,9 +15,13 @@ import {
   synthProblems,
   workload,
 } from '@platform/core';
+import { StandInCertManager, StandInMonitoring } from '@platform/core/testing-stand-ins';
 import { renderTestClusterWithHelm } from '@platform/core/testing-helm';
 import { VaultSecretsOperator, VaultSecretsOperatorProps } from '@platform/vault-secrets-operator';
+
 const NS = 'vault-secrets-operator-system';
+/** The internal CA ClusterIssuer of cert-manager. */
+const CA = 'platform-internal-ca';
 const CONTROLLER = 'vault-secrets-operator-controller-manager';
 
 /** A stand-in for libs/vault: it only announces itself (plain HTTP, or TLS with its CA where given). */
@@ -36,22 +38,6 @@ class FakeVault extends Component {
       ...(tls?.tlsIssuer && { tlsIssuer: tls.tlsIssuer }),
       server: workload(this, { name: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault', component: 'server' } }),
     });
-  }
-}
-
-/** A stand-in for cert-manager: one CA ClusterIssuer. */
-class FakeCertManager extends Component {
-  readonly ca: IssuerRef = { component: this, name: 'platform-internal-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' };
-  constructor(scope: Platform) {
-    super(scope, 'cert-manager', { namespace: Namespace.restricted('cert-manager'), project: 'infrastructure' });
-  }
-}
-
-/** A stand-in for the Prometheus stack. */
-class Monitoring extends Component {
-  constructor(scope: Platform) {
-    super(scope, 'monitoring', { namespace: Namespace.restricted('monitoring'), project: 'observability' });
-    provide(MONITORING, { component: this, scraper: workload(this, { name: 'prometheus', podLabels: { app: 'prometheus' } }) });
   }
 }
 
@@ -85,9 +71,9 @@ describe('VaultSecretsOperator', () => {
 
   test("TLS (prod): the VaultConnection trusts Vault's CA from a Certificate of the CA issuer in the operator's namespace", () => {
     const rendered = renderTestCluster((p) => {
-      const certs = new FakeCertManager(p);
+      const certs = new StandInCertManager(p);
       new FakeVault(p, { caSecret: { name: 'vault-tls', namespace: 'vault', key: 'ca.crt' } });
-      new VaultSecretsOperator(p, 'vault-secrets-operator', { vaultCa: certs.ca });
+      new VaultSecretsOperator(p, 'vault-secrets-operator', { vaultCa: certs.issuer(CA) });
     }, prod);
     expect(findObject(rendered, 'vault-secrets-operator', 'VaultConnection', 'default').spec).toEqual({
       address: 'https://vault.vault.svc:8200',
@@ -108,8 +94,8 @@ describe('VaultSecretsOperator', () => {
 
   test('TLS: the issuer Vault announces is used when vaultCa is not given', () => {
     const rendered = renderTestCluster((p) => {
-      const certs = new FakeCertManager(p);
-      new FakeVault(p, { caSecret: { name: 'vault-tls', namespace: 'vault', key: 'ca.crt' }, tlsIssuer: certs.ca });
+      const certs = new StandInCertManager(p);
+      new FakeVault(p, { caSecret: { name: 'vault-tls', namespace: 'vault', key: 'ca.crt' }, tlsIssuer: certs.issuer(CA) });
       new VaultSecretsOperator(p, 'vault-secrets-operator');
     }, prod);
     expect(findObject(rendered, 'vault-secrets-operator', 'VaultConnection', 'default').spec.caCertSecretRef).toBe('vault-ca');
@@ -154,7 +140,7 @@ describe('VaultSecretsOperator', () => {
     let rendered: RenderedCluster;
     const compose = () => (p: Platform) => {
       new FakeVault(p);
-      new Monitoring(p);
+      new StandInMonitoring(p, { namespace: 'monitoring', scraper: { name: 'prometheus', podLabels: { app: 'prometheus' } } });
       new VaultSecretsOperator(p, 'vault-secrets-operator');
     };
 
