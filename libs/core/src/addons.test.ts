@@ -2,9 +2,6 @@ import { describe, expect, test } from 'vitest';
 import {
   Component,
   CNI,
-  INGRESS,
-  MESH,
-  MONITORING,
   Namespace,
   Platform,
   addMonitor,
@@ -13,8 +10,8 @@ import {
   provide,
   renderTestCluster,
   synthProblems,
-  workload,
 } from '@platform/core';
+import { StandInGateway, StandInMesh, StandInMonitoring } from './testing-stand-ins';
 
 /** A component that only wants to be scraped and exposed, as every platform component will. */
 class Web extends Component {
@@ -32,27 +29,9 @@ class Web extends Component {
   }
 }
 
-/** Stand-ins for the Prometheus and gateway components: they only announce what they provide. */
-class Monitoring extends Component {
-  constructor(scope: Platform, id: string) {
-    super(scope, id, { namespace: Namespace.restricted('observability-system'), project: 'observability' });
-    provide(MONITORING, {
-      component: this,
-      scraper: workload(this, { name: 'prometheus', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }),
-    });
-  }
-}
-class Gateway extends Component {
-  constructor(scope: Platform, id: string) {
-    super(scope, id, { namespace: Namespace.restricted('istio-ingress'), project: 'infrastructure' });
-    provide(INGRESS, {
-      component: this,
-      gateway: { name: 'public', namespace: 'istio-ingress' },
-      proxies: workload(this, { name: 'gateway', podLabels: { istio: 'ingressgateway' } }),
-      crds: this,
-    });
-  }
-}
+/** The Prometheus stand-in; the NetworkPolicy checks below select its pods by these labels. */
+const monitoring = (p: Platform, id: string) =>
+  new StandInMonitoring(p, { id, scraper: { name: 'prometheus', podLabels: { 'app.kubernetes.io/name': 'prometheus' } } });
 
 const web = (cluster: ReturnType<typeof renderTestCluster>) => cluster.components.find((c) => c.name === 'web')!;
 
@@ -66,7 +45,7 @@ describe('add-ons render only when their counterpart exists', () => {
   test('with monitoring: a PodMonitor in the monitoring Application, the scraper let in on the metrics port only, no dependency', () => {
     const cluster = renderTestCluster((p) => {
       new Web(p, 'web');
-      new Monitoring(p, 'prometheus');
+      monitoring(p, 'prometheus');
     });
     const monitor = findObject(cluster, 'prometheus', 'PodMonitor', 'web');
     expect(monitor.metadata.namespace).toBe('web');
@@ -92,7 +71,7 @@ describe('add-ons render only when their counterpart exists', () => {
   test('with a gateway: an HTTPRoute on its listener and the proxies let in on the target port', () => {
     const cluster = renderTestCluster((p) => {
       new Web(p, 'web');
-      new Gateway(p, 'gateway');
+      new StandInGateway(p, { id: 'gateway' });
     });
     expect(findObject(cluster, 'web', 'HTTPRoute', 'web').spec).toEqual({
       hostnames: ['web.test.example.com'],
@@ -129,7 +108,7 @@ describe('add-ons render only when their counterpart exists', () => {
     }
     const cluster = renderTestCluster((p) => {
       new Console(p, 'console', new Issuers(p, 'certs'));
-      new Gateway(p, 'gateway');
+      new StandInGateway(p, { id: 'gateway' });
     });
     expect(findObject(cluster, 'console-edge', 'HTTPRoute', 'console').metadata.namespace).toBe('console');
     expect(findObject(cluster, 'console-edge', 'Certificate', 'console-test-example-com-tls').metadata.namespace).toBe('istio-ingress');
@@ -152,7 +131,7 @@ describe('add-ons render only when their counterpart exists', () => {
         renderTestCluster((p) => {
           new Web(p, 'web');
           new Other(p, 'other');
-          new Gateway(p, 'gateway');
+          new StandInGateway(p, { id: 'gateway' });
         }),
       ),
     ).toEqual([
@@ -171,7 +150,7 @@ describe('add-ons render only when their counterpart exists', () => {
       synthProblems(() =>
         renderTestCluster((p) => {
           new Bare(p, 'bare');
-          new Gateway(p, 'gateway');
+          new StandInGateway(p, { id: 'gateway' });
         }),
       ),
     ).toEqual([
@@ -182,8 +161,8 @@ describe('add-ons render only when their counterpart exists', () => {
   test('a capability is provided once per cluster', () => {
     expect(() =>
       renderTestCluster((p) => {
-        new Monitoring(p, 'prometheus');
-        new Monitoring(p, 'prometheus-2');
+        monitoring(p, 'prometheus');
+        monitoring(p, 'prometheus-2');
       }),
     ).toThrow(
       'clusters/test.ts: components.prometheus-2: provides monitoring, which component "prometheus" already provides: one per cluster',
@@ -211,7 +190,7 @@ describe('add-ons render only when their counterpart exists', () => {
     }
     const cluster = renderTestCluster((p) => {
       new Site(p, 'site', new Issuers(p, 'certs'));
-      new Gateway(p, 'gateway');
+      new StandInGateway(p, { id: 'gateway' });
     });
     const certificate = findObject(cluster, 'site', 'Certificate', 'site-test-example-com-tls');
     expect(certificate.metadata.namespace).toBe('istio-ingress');
@@ -231,12 +210,6 @@ describe('dependencies no component states', () => {
       provide(CNI, { component: this });
     }
   }
-  class Control extends Component {
-    constructor(scope: Platform) {
-      super(scope, 'mesh', { namespace: Namespace.restricted('istio-system'), project: 'infrastructure', providesMesh: true });
-      provide(MESH, { component: this, crds: this });
-    }
-  }
   class App extends Component {
     constructor(scope: Platform, id: string, meshed: boolean, project: 'apps' | 'bootstrap' = 'apps') {
       super(scope, id, { namespace: Namespace.restricted(id, { meshed }), project });
@@ -246,7 +219,7 @@ describe('dependencies no component states', () => {
   test('every component waits for the CNI, a meshed one for the mesh too; bootstrap components for neither', () => {
     const cluster = renderTestCluster((p) => {
       new Cni(p);
-      new Control(p);
+      new StandInMesh(p, 'mesh');
       new App(p, 'plain', false);
       new App(p, 'meshed', true);
       new App(p, 'console', true, 'bootstrap');
