@@ -22,8 +22,8 @@ import {
 
 /** libs/vault: a plain-HTTP Vault in `vault` (KV `secret`, Kubernetes auth at `kubernetes`). */
 export class StandInVault extends Component {
-  constructor(scope: Platform, id = 'vault') {
-    super(scope, id, { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
+  constructor(scope: Platform) {
+    super(scope, 'vault', { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
     provide(VAULT, {
       component: this,
       address: 'http://vault.vault.svc:8200',
