@@ -3,30 +3,13 @@ import {
   Component,
   Namespace,
   Platform,
-  VAULT,
   type VaultAccessProps,
-  provide,
   renderTestCluster,
   synthProblems,
   vaultAccess,
   vaultAccesses,
-  workload,
 } from '@platform/core';
-
-/** A stand-in for libs/vault: it only announces itself. */
-class FakeVault extends Component {
-  constructor(scope: Platform, id: string) {
-    super(scope, id, { namespace: Namespace.restricted('vault'), project: 'infrastructure' });
-    provide(VAULT, {
-      component: this,
-      address: 'http://vault.vault.svc:8200',
-      kvMount: 'secret',
-      authMount: 'kubernetes',
-      tls: false,
-      server: workload(this, { podLabels: { 'app.kubernetes.io/name': 'vault' } }),
-    });
-  }
-}
+import { StandInVault } from './testing-stand-ins';
 
 class Consumer extends Component {
   role?: string;
@@ -41,7 +24,7 @@ describe('vaultAccess', () => {
     let seen: ReturnType<typeof vaultAccesses> = [];
     let role: string | undefined;
     renderTestCluster((p) => {
-      new FakeVault(p, 'vault');
+      new StandInVault(p);
       new Consumer(p, 'web', [{ serviceAccount: 'web', paths: ['web/b', 'web/a', 'web/a'], capabilities: ['update', 'read'] }]);
       role = new Consumer(p, 'api', [{ serviceAccount: 'api-server', paths: ['api/db'] }]).role;
       p.whenComplete(() => (seen = vaultAccesses(p)));
@@ -79,7 +62,7 @@ describe('vaultAccess', () => {
   test('a path outside the prefix, a wildcard, empty lists and unknown capabilities fail synth', () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p, 'vault');
+        new StandInVault(p);
         new Consumer(p, 'web', [
           { serviceAccount: 'web', paths: ['api/db', 'web/*', 'web', 'web/../api', 'web/+/x'] },
           { serviceAccount: 'web2', paths: [] },
@@ -118,7 +101,7 @@ describe('vaultAccess', () => {
   test("one ServiceAccount is one component's; colliding role names are refused", () => {
     const problems = synthProblems(() =>
       renderTestCluster((p) => {
-        new FakeVault(p, 'vault');
+        new StandInVault(p);
         const a = new Consumer(p, 'a', [{ serviceAccount: 'b-c', paths: ['a/x'] }]);
         new Consumer(p, 'a-b', [{ serviceAccount: 'c', paths: ['a-b/x'] }]);
         new Consumer(p, 'other', [{ serviceAccount: 'b-c', namespace: 'a', paths: ['other/x'] }]);
@@ -136,7 +119,7 @@ describe('vaultAccess', () => {
   test('after composition it throws', () => {
     expect(() =>
       renderTestCluster((p) => {
-        new FakeVault(p, 'vault');
+        new StandInVault(p);
         const c = new Consumer(p, 'web', []);
         p.whenComplete(() => vaultAccess(c, { serviceAccount: 'web', paths: ['web/a'] }));
       }),
