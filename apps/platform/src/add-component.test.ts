@@ -109,7 +109,8 @@ describe.skipIf(!existsSync(SHARED))('adding a component touches its lib, its al
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
     const component = JSON.parse(readFileSync(join(out, 'dev/hello/component.json'), 'utf8'));
-    expect(component).toMatchObject({ name: 'hello', namespace: 'hello', project: 'apps', dependsOn: ['namespaces'] });
+    // Like every component but the bootstrap, it waits for the CNI.
+    expect(component).toMatchObject({ name: 'hello', namespace: 'hello', project: 'apps', dependsOn: ['cilium', 'namespaces'] });
     expect(existsSync(join(out, 'dev/hello/manifests/deployment-hello.yaml'))).toBe(true);
     expect(existsSync(join(out, 'dev/hello/manifests/poddisruptionbudget-hello.yaml'))).toBe(true);
     expect(existsSync(join(out, 'dev/argocd/manifests/applicationset-hello.yaml'))).toBe(true);
