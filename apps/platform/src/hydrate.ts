@@ -200,10 +200,18 @@ async function renderCharts(requests: readonly ChartRequest[], options: HydrateO
   const objects = new Map<Component, KubeObject[]>();
   // Identical inputs (the same chart and values in several clusters) render once.
   const misses = new Map<string, ChartRequest[]>();
+  // Clusters with the same chart and values share a cache entry: read and parse it once, copy it for the others.
+  const parsed = new Map<string, KubeObject[]>();
   for (const request of requests) {
     const file = join(cacheDir, `${renderKey(request, identity)}.json`);
-    if (existsSync(file)) {
-      objects.set(request.component, JSON.parse(readFileSync(file, 'utf8')));
+    const known = parsed.get(file);
+    if (known) {
+      objects.set(request.component, structuredClone(known));
+    } else if (existsSync(file)) {
+      const rendered = JSON.parse(readFileSync(file, 'utf8')) as KubeObject[];
+      parsed.set(file, rendered);
+      // Copies for the other clusters are taken here, before normalization changes objects in place.
+      objects.set(request.component, rendered);
       const now = new Date();
       utimesSync(file, now, now);
     } else misses.set(file, [...(misses.get(file) ?? []), request]);

@@ -102,7 +102,8 @@ export function renderClusterReadme(cluster: RenderedCluster): string {
       }
     }
   };
-  cluster.components.forEach((c) => c.objects.forEach(collect));
+  // CRDs hold schemas, never images: the largest objects, skipped.
+  cluster.components.forEach((c) => c.objects.forEach((o) => o.kind !== 'CustomResourceDefinition' && collect(o)));
   if (images.size > 0) {
     lines.push('', '## Images rendered by this repository', '', ...[...images].sort().map((i) => `- \`${i}\``));
   }
