@@ -15,7 +15,7 @@ import {
   CertificateSpecPrivateKeyRotationPolicy,
 } from '@platform/crds/generated/cert-manager.io';
 import { z } from 'zod';
-import { Component, isInstance } from './component';
+import { Component, addOnOwner, isInstance } from './component';
 import { Capability, providerOf } from './capability';
 
 export { Capability, provide, providerOf } from './capability';
@@ -233,7 +233,7 @@ export function expose(component: Component, props: ExposeProps): void {
     // The route and certificate need the Gateway API and cert-manager CRDs, so their Application
     // waits for those components. A bootstrap component (Argo CD) never waits for the platform:
     // its route and certificate go into a companion component that does.
-    const owner = component.project === 'bootstrap' ? edgeOf(component) : component;
+    const owner = addOnOwner(component, 'edge');
     owner.needs(ingress.crds);
     owner.needs(issuer.component);
     new HttpRoute(owner, `httproute-${namespace}-${props.service}`, {
@@ -269,19 +269,4 @@ export function expose(component: Component, props: ExposeProps): void {
       },
     });
   });
-}
-
-/**
- * The HTTPRoutes and Certificates of a bootstrap component (Argo CD), as their own Application
- * `<name>-edge` in the same project and namespace: synced by the platform wave by wave, after the
- * gateway and the issuer, while the bootstrap component itself never waits for them.
- */
-class Edge extends Component {
-  constructor(of: Component) {
-    super(of.platform, `${of.name}-edge`, { namespace: of.home, project: of.project });
-  }
-}
-
-function edgeOf(component: Component): Component {
-  return component.platform.tryFind(`${component.name}-edge`) ?? new Edge(component);
 }

@@ -300,3 +300,20 @@ export const componentSchema = <T extends Component = Component>(what: string) =
   z.custom<T>((v) => isInstance(Component, v), {
     error: (iss) => `got ${showValue(iss.input)}, expected the ${what} component (a value of the cluster file)`,
   });
+
+/**
+ * Objects of a bootstrap component (Argo CD) that need CRDs later components install (its route,
+ * its secrets), as their own Application `<name>-<role>` in the same project and namespace: synced
+ * by the platform wave by wave after what they need, while the bootstrap component never waits.
+ */
+class Companion extends Component {
+  constructor(of: Component, role: string) {
+    super(of.platform, `${of.name}-${role}`, { namespace: of.home, project: of.project });
+  }
+}
+
+/** Where an add-on puts its objects for `component`: the component itself, or a bootstrap component's companion `<name>-<role>`. */
+export function addOnOwner(component: Component, role: 'edge' | 'secrets'): Component {
+  if (component.project !== 'bootstrap') return component;
+  return component.platform.tryFind(`${component.name}-${role}`) ?? new Companion(component, role);
+}

@@ -28,7 +28,7 @@ import {
   VaultStaticSecretSpecType,
 } from '@platform/crds/generated/secrets.hashicorp.com';
 import { Capability, providerOf } from './capability';
-import { Component } from './component';
+import { Component, addOnOwner } from './component';
 import { reportProblem, showValue } from './errors';
 import type { Platform } from './platform';
 import { DNS1123_LABEL, DOMAIN_NAME, formatPath, strictObject } from './validation';
@@ -208,7 +208,7 @@ export function vaultSecret(component: Component, props: VaultSecretProps): Vaul
       );
       return;
     }
-    const owner = component.project === 'bootstrap' ? secretsOf(component) : component;
+    const owner = addOnOwner(component, 'secrets');
     owner.needs(operator.crds);
     const auth = p.serviceAccount;
     const authId = `${namespace}/${auth}`;
@@ -258,19 +258,4 @@ export function vaultSecret(component: Component, props: VaultSecretProps): Vaul
     });
   });
   return { name: p.destination.name, namespace, type };
-}
-
-/**
- * The VaultAuths and VaultStaticSecrets of a bootstrap component (Argo CD), as their own
- * Application `<name>-secrets` in the same project and namespace: synced by the platform after the
- * operator, while the bootstrap component itself never waits for it.
- */
-class Secrets extends Component {
-  constructor(of: Component) {
-    super(of.platform, `${of.name}-secrets`, { namespace: of.home, project: of.project });
-  }
-}
-
-function secretsOf(component: Component): Component {
-  return component.platform.tryFind(`${component.name}-secrets`) ?? new Secrets(component);
 }
