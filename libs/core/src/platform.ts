@@ -11,6 +11,7 @@ import { deriveWaves } from './component-json';
 import { type PlaintextPort, type TrafficFlow, renderFlows } from './flows';
 import { type Exposure, addImplicitDependencies } from './addons';
 import type { UpstreamFiles } from './manifests';
+import type { VaultAccess } from './vault-access';
 
 /** What a cluster file exports: facts plus composition. */
 export interface ClusterDefinition {
@@ -62,6 +63,15 @@ export class Platform extends Construct implements ProblemSink {
     flows: [],
     plaintext: [],
     exposures: [],
+  };
+  /**
+   * Vault access the components declared (vault-access.ts), and the VaultAuths and destination
+   * Secrets vaultSecret() rendered, by `<namespace>/<name>` (vault-secret.ts).
+   */
+  readonly secrets: { readonly accesses: VaultAccess[]; readonly auths: Set<string>; readonly destinations: Map<string, Component> } = {
+    accesses: [],
+    auths: new Set(),
+    destinations: new Map(),
   };
   /** Components whose id was taken: reported once, kept out of the tree and of the components. */
   private readonly duplicates = new WeakSet<IConstruct>();

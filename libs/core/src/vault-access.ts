@@ -75,13 +75,6 @@ export type VaultAccess = VaultAccessProps & {
   readonly capabilities: readonly VaultCapability[];
 };
 
-/**
- * Declarations by cluster. The Platform is core's (platform.ts, not ours to grow a field), and the
- * declarations are per cluster: a WeakMap keyed by the Platform keeps them with it and lets a test's
- * platforms go, exactly like a field would.
- */
-const declared = new WeakMap<Platform, VaultAccess[]>();
-
 /** A path segment: what Vault and a file name both take; no globs (`*`, `+`), no `..`. */
 const SEGMENT = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
 
@@ -135,8 +128,7 @@ export function vaultAccess(
   capabilities.forEach((c, i) => {
     if (!CAPABILITIES.includes(c)) fail(`capabilities[${i}]`, `${JSON.stringify(c)} is not one of ${CAPABILITIES.join(', ')}`);
   });
-  const list = declared.get(platform) ?? [];
-  declared.set(platform, list);
+  const list = platform.secrets.accesses;
   const clash = list.find(
     (a) => a.role === role && (a.component !== component || a.namespace !== namespace || a.serviceAccount !== props.serviceAccount),
   );
@@ -171,7 +163,7 @@ export function vaultAccess(
 
 /** The declarations of a cluster (for the Vault component to render), sorted by role, then first path. */
 export function vaultAccesses(platform: Platform): readonly VaultAccess[] {
-  return [...(declared.get(platform) ?? [])].sort((a, b) =>
+  return [...platform.secrets.accesses].sort((a, b) =>
     a.role !== b.role ? (a.role < b.role ? -1 : 1) : a.paths[0] < b.paths[0] ? -1 : a.paths[0] > b.paths[0] ? 1 : 0,
   );
 }

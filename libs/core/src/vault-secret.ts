@@ -30,7 +30,6 @@ import {
 import { Capability, providerOf } from './capability';
 import { Component, addOnOwner } from './component';
 import { reportProblem, showValue } from './errors';
-import type { Platform } from './platform';
 import { DNS1123_LABEL, DOMAIN_NAME, formatPath, strictObject } from './validation';
 import { vaultAccess } from './vault-access';
 
@@ -152,9 +151,6 @@ export interface VaultSecretRef {
   readonly type: VaultSecretType;
 }
 
-/** VaultAuths and destinations already rendered in a cluster, by `<namespace>/<name>`. */
-const rendered = new WeakMap<Platform, { auths: Set<string>; secrets: Map<string, Component> }>();
-
 /**
  * Delivers a Secret from Vault into the consumer's namespace (see the module comment). Without a
  * Vault Secrets Operator in the cluster the secret could never arrive, so synth fails naming the
@@ -182,10 +178,9 @@ export function vaultSecret(component: Component, props: VaultSecretProps): Vaul
   }
   const p = parsed.data;
   const platform = component.platform;
-  const state = rendered.get(platform) ?? { auths: new Set<string>(), secrets: new Map<string, Component>() };
-  rendered.set(platform, state);
+  const state = platform.secrets;
   const secretId = `${namespace}/${p.destination.name}`;
-  const taken = state.secrets.get(secretId);
+  const taken = state.destinations.get(secretId);
   if (taken) {
     reportProblem(
       component,
@@ -194,7 +189,7 @@ export function vaultSecret(component: Component, props: VaultSecretProps): Vaul
     );
     return ref;
   }
-  state.secrets.set(secretId, component);
+  state.destinations.set(secretId, component);
 
   const access = vaultAccess(component, { serviceAccount: p.serviceAccount, namespace, paths: [p.path], capabilities: ['read'] });
 
