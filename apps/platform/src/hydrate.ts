@@ -13,7 +13,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ChartRequest, Component, KubeObject, Problem, SynthError, mergeRendered, readManifests, toYaml } from '@platform/core';
+import {
+  ChartRequest,
+  Component,
+  KubeObject,
+  Problem,
+  SynthError,
+  helmTemplateArgs,
+  hermeticHelmEnv,
+  mergeRendered,
+  readManifests,
+  toYaml,
+} from '@platform/core';
 import { HELM_PIN, helmBinary, helmIdentity } from '../../../scripts/helm.mjs';
 import { locateChart } from '../../../scripts/charts.mjs';
 import { writeFileAtomic } from '../../../scripts/pinned-files.mjs';
@@ -123,13 +134,8 @@ async function helmTemplate(request: ChartRequest, options: HydrateOptions, helm
   const located = await locateChart({ name: chart, version, ...pin }, { root: options.root, chartsDir: options.chartsDir });
   const values = join(work, `${request.cluster}-${request.component.name}.values.yaml`);
   writeFileSync(values, toYaml(request.chart.values));
-  const args = ['template', request.releaseName, located.dir, '--namespace', request.namespace, '--kube-version', request.kubeVersion];
-  for (const api of request.apiVersions) args.push('--api-versions', api);
-  if (request.chart.includeCrds !== false) args.push('--include-crds');
-  args.push('--skip-tests', '--values', values);
-  // A hermetic helm: no user repositories, plugins or caches are read.
-  const home = join(work, 'helm-home');
-  const env = { PATH: process.env.PATH, HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home };
+  const args = helmTemplateArgs(request, located.dir, values);
+  const env = hermeticHelmEnv(join(work, 'helm-home'));
   return run(helm(), args, env);
 }
 

@@ -287,6 +287,20 @@ export interface ChartRequest {
   readonly apiVersions: readonly string[];
 }
 
+/** The `helm template` arguments of one request: how synth renders it (hydrate.ts), and tests with it. */
+export function helmTemplateArgs(request: ChartRequest, chartDir: string, valuesFile: string): string[] {
+  const args = ['template', request.releaseName, chartDir, '--namespace', request.namespace, '--kube-version', request.kubeVersion];
+  for (const api of request.apiVersions) args.push('--api-versions', api);
+  if (request.chart.includeCrds !== false) args.push('--include-crds');
+  args.push('--skip-tests', '--values', valuesFile);
+  return args;
+}
+
+/** A hermetic helm: no user repositories, plugins or caches are read (all of helm's homes are `home`). */
+export function hermeticHelmEnv(home: string): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home };
+}
+
 /**
  * Phase 1 of a cluster: validates the spec, composes its components, adds the cluster's
  * namespaces and derives waves. Throws a SynthError with every problem.

@@ -20,6 +20,8 @@ import {
   type Platform,
   type RenderedCluster,
   chartRequests,
+  helmTemplateArgs,
+  hermeticHelmEnv,
   composeCluster,
   defineCluster,
   finishCluster,
@@ -43,13 +45,8 @@ async function helmTemplate(request: ChartRequest, helm: string, work: string): 
   const located = await locateChart({ name: chart, version, ...pin }, { root: ROOT });
   const values = join(work, `${request.component.name}.values.yaml`);
   writeFileSync(values, toYaml(request.chart.values));
-  const args = ['template', request.releaseName, located.dir, '--namespace', request.namespace, '--kube-version', request.kubeVersion];
-  for (const api of request.apiVersions) args.push('--api-versions', api);
-  if (request.chart.includeCrds !== false) args.push('--include-crds');
-  args.push('--skip-tests', '--values', values);
-  // A hermetic helm: no user repositories, plugins or caches are read.
-  const home = join(work, 'helm-home');
-  const env = { PATH: process.env.PATH, HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home };
+  const args = helmTemplateArgs(request, located.dir, values);
+  const env = hermeticHelmEnv(join(work, 'helm-home'));
   const { stdout } = await run(helm, args, { encoding: 'utf8', maxBuffer: 64 << 20, env });
   return stdout;
 }
